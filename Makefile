@@ -1,0 +1,37 @@
+# hannoy — PGXS build.  See src/README for the layout.
+
+EXTENSION    = hannoy
+MODULE_big   = hannoy
+DATA         = $(wildcard src/sql/hannoy--*.sql)
+
+OBJS = \
+	src/hannoy.o \
+	src/vector_common.o \
+	src/vector.o \
+	src/halfvec.o \
+	src/distance.o \
+	src/distance_avx2.o \
+	src/distance_avx512.o
+
+SHLIB_LINK += -lroaring -lm
+# PostgreSQL headers are system headers: -Wextra judges only our code.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CFLAGS   = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+
+# pg_regress suites, in run order (sql/*.sql against expected/*.out).
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=.
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# No LLVM bitcode: clang is not part of the build dependencies.
+override with_llvm = no
+
+# SIMD kernels: only these objects get ISA flags; the rest of the library
+# runs on any CPU of the architecture.  The kernels are chosen at load time.
+ifeq ($(host_cpu),x86_64)
+src/distance_avx2.o: CFLAGS += -mavx2 -mfma -mf16c
+src/distance_avx512.o: CFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma -mf16c
+endif

@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance.c
+ *	  Portable distance kernels and the choice of kernel set.
+ *
+ * The portable kernels are plain loops in the order the elements come; the
+ * compiler may not reassociate float sums (no fast-math), so they are also
+ * the reference the SIMD kernels are tested against.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "distance.h"
+#include "halfutils.h"
+
+const HannoyKernels *HannoyKernel = &HannoyKernelsPortable;
+
+static float
+portable_f32_l2sq(const float *a, const float *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+	{
+		float		d = a[i] - b[i];
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+static float
+portable_f32_dot(const float *a, const float *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		sum += a[i] * b[i];
+	return sum;
+}
+
+static float
+portable_f32_l1(const float *a, const float *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		sum += fabsf(a[i] - b[i]);
+	return sum;
+}
+
+static void
+portable_f32_cosine_parts(const float *a, const float *b, int n,
+						  float *dot, float *norma, float *normb)
+{
+	float		ab = 0.0f,
+				aa = 0.0f,
+				bb = 0.0f;
+
+	for (int i = 0; i < n; i++)
+	{
+		ab += a[i] * b[i];
+		aa += a[i] * a[i];
+		bb += b[i] * b[i];
+	}
+	*dot = ab;
+	*norma = aa;
+	*normb = bb;
+}
+
+static float
+portable_f16_l2sq(const uint16 *a, const uint16 *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+	{
+		float		d = HannoyHalfToFloat(a[i]) - HannoyHalfToFloat(b[i]);
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+static float
+portable_f16_dot(const uint16 *a, const uint16 *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		sum += HannoyHalfToFloat(a[i]) * HannoyHalfToFloat(b[i]);
+	return sum;
+}
+
+static float
+portable_f16_l1(const uint16 *a, const uint16 *b, int n)
+{
+	float		sum = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		sum += fabsf(HannoyHalfToFloat(a[i]) - HannoyHalfToFloat(b[i]));
+	return sum;
+}
+
+static void
+portable_f16_cosine_parts(const uint16 *a, const uint16 *b, int n,
+						  float *dot, float *norma, float *normb)
+{
+	float		ab = 0.0f,
+				aa = 0.0f,
+				bb = 0.0f;
+
+	for (int i = 0; i < n; i++)
+	{
+		float		x = HannoyHalfToFloat(a[i]);
+		float		y = HannoyHalfToFloat(b[i]);
+
+		ab += x * y;
+		aa += x * x;
+		bb += y * y;
+	}
+	*dot = ab;
+	*norma = aa;
+	*normb = bb;
+}
+
+static void
+portable_f16_to_f32(const uint16 *in, float *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = HannoyHalfToFloat(in[i]);
+}
+
+static void
+portable_f32_to_f16(const float *in, uint16 *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = HannoyFloatToHalf(in[i]);
+}
+
+const HannoyKernels HannoyKernelsPortable = {
+	.name = "portable",
+	.f32_l2sq = portable_f32_l2sq,
+	.f32_dot = portable_f32_dot,
+	.f32_l1 = portable_f32_l1,
+	.f32_cosine_parts = portable_f32_cosine_parts,
+	.f16_l2sq = portable_f16_l2sq,
+	.f16_dot = portable_f16_dot,
+	.f16_l1 = portable_f16_l1,
+	.f16_cosine_parts = portable_f16_cosine_parts,
+	.f16_to_f32 = portable_f16_to_f32,
+	.f32_to_f16 = portable_f32_to_f16,
+};
+
+/*
+ * The kernel set for a hannoy.kernels choice, or NULL when this build or
+ * this CPU cannot run it.  AUTO gives the best available set.
+ */
+const HannoyKernels *
+HannoyKernelsFor(HannoyKernelChoice choice)
+{
+	switch (choice)
+	{
+		case HANNOY_KERNELS_AUTO:
+			if (HannoyKernelsAvx512() != NULL)
+				return HannoyKernelsAvx512();
+			if (HannoyKernelsAvx2() != NULL)
+				return HannoyKernelsAvx2();
+			return &HannoyKernelsPortable;
+		case HANNOY_KERNELS_AVX512:
+			return HannoyKernelsAvx512();
+		case HANNOY_KERNELS_AVX2:
+			return HannoyKernelsAvx2();
+		case HANNOY_KERNELS_PORTABLE:
+			return &HannoyKernelsPortable;
+	}
+	return NULL;
+}

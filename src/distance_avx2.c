@@ -1,0 +1,319 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance_avx2.c
+ *	  Distance kernels for x86-64 CPUs with AVX2, FMA and F16C.
+ *
+ * This object alone is compiled with -mavx2 -mfma -mf16c (see Makefile);
+ * nothing here runs unless HannoyKernelsAvx2() found the CPU able to.
+ * Loops keep two independent accumulators to hide FMA latency and finish
+ * with a scalar tail.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "distance.h"
+#include "halfutils.h"
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+
+#include <immintrin.h>
+
+static inline float
+hsum256(__m256 v)
+{
+	__m128		lo = _mm256_castps256_ps128(v);
+	__m128		hi = _mm256_extractf128_ps(v, 1);
+	__m128		s = _mm_add_ps(lo, hi);
+
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+static inline __m256
+load_f16x8(const uint16 *p)
+{
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p));
+}
+
+static inline __m256
+abs256(__m256 v)
+{
+	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+}
+
+static float
+avx2_f32_l2sq(const float *a, const float *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps(),
+				s1 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 16 <= n; i += 16)
+	{
+		__m256		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+		__m256		d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
+
+		s0 = _mm256_fmadd_ps(d0, d0, s0);
+		s1 = _mm256_fmadd_ps(d1, d1, s1);
+	}
+	for (; i + 8 <= n; i += 8)
+	{
+		__m256		d = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
+
+		s0 = _mm256_fmadd_ps(d, d, s0);
+	}
+	sum = hsum256(_mm256_add_ps(s0, s1));
+	for (; i < n; i++)
+	{
+		float		d = a[i] - b[i];
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+static float
+avx2_f32_dot(const float *a, const float *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps(),
+				s1 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 16 <= n; i += 16)
+	{
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+	}
+	for (; i + 8 <= n; i += 8)
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+	sum = hsum256(_mm256_add_ps(s0, s1));
+	for (; i < n; i++)
+		sum += a[i] * b[i];
+	return sum;
+}
+
+static float
+avx2_f32_l1(const float *a, const float *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps(),
+				s1 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 16 <= n; i += 16)
+	{
+		s0 = _mm256_add_ps(s0, abs256(_mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))));
+		s1 = _mm256_add_ps(s1, abs256(_mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8))));
+	}
+	for (; i + 8 <= n; i += 8)
+		s0 = _mm256_add_ps(s0, abs256(_mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))));
+	sum = hsum256(_mm256_add_ps(s0, s1));
+	for (; i < n; i++)
+		sum += fabsf(a[i] - b[i]);
+	return sum;
+}
+
+static void
+avx2_f32_cosine_parts(const float *a, const float *b, int n,
+					  float *dot, float *norma, float *normb)
+{
+	__m256		ab = _mm256_setzero_ps(),
+				aa = _mm256_setzero_ps(),
+				bb = _mm256_setzero_ps();
+	int			i = 0;
+	float		sab,
+				saa,
+				sbb;
+
+	for (; i + 8 <= n; i += 8)
+	{
+		__m256		x = _mm256_loadu_ps(a + i);
+		__m256		y = _mm256_loadu_ps(b + i);
+
+		ab = _mm256_fmadd_ps(x, y, ab);
+		aa = _mm256_fmadd_ps(x, x, aa);
+		bb = _mm256_fmadd_ps(y, y, bb);
+	}
+	sab = hsum256(ab);
+	saa = hsum256(aa);
+	sbb = hsum256(bb);
+	for (; i < n; i++)
+	{
+		sab += a[i] * b[i];
+		saa += a[i] * a[i];
+		sbb += b[i] * b[i];
+	}
+	*dot = sab;
+	*norma = saa;
+	*normb = sbb;
+}
+
+static float
+avx2_f16_l2sq(const uint16 *a, const uint16 *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps(),
+				s1 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 16 <= n; i += 16)
+	{
+		__m256		d0 = _mm256_sub_ps(load_f16x8(a + i), load_f16x8(b + i));
+		__m256		d1 = _mm256_sub_ps(load_f16x8(a + i + 8), load_f16x8(b + i + 8));
+
+		s0 = _mm256_fmadd_ps(d0, d0, s0);
+		s1 = _mm256_fmadd_ps(d1, d1, s1);
+	}
+	for (; i + 8 <= n; i += 8)
+	{
+		__m256		d = _mm256_sub_ps(load_f16x8(a + i), load_f16x8(b + i));
+
+		s0 = _mm256_fmadd_ps(d, d, s0);
+	}
+	sum = hsum256(_mm256_add_ps(s0, s1));
+	for (; i < n; i++)
+	{
+		float		d = HannoyHalfToFloat(a[i]) - HannoyHalfToFloat(b[i]);
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+static float
+avx2_f16_dot(const uint16 *a, const uint16 *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps(),
+				s1 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 16 <= n; i += 16)
+	{
+		s0 = _mm256_fmadd_ps(load_f16x8(a + i), load_f16x8(b + i), s0);
+		s1 = _mm256_fmadd_ps(load_f16x8(a + i + 8), load_f16x8(b + i + 8), s1);
+	}
+	for (; i + 8 <= n; i += 8)
+		s0 = _mm256_fmadd_ps(load_f16x8(a + i), load_f16x8(b + i), s0);
+	sum = hsum256(_mm256_add_ps(s0, s1));
+	for (; i < n; i++)
+		sum += HannoyHalfToFloat(a[i]) * HannoyHalfToFloat(b[i]);
+	return sum;
+}
+
+static float
+avx2_f16_l1(const uint16 *a, const uint16 *b, int n)
+{
+	__m256		s0 = _mm256_setzero_ps();
+	int			i = 0;
+	float		sum;
+
+	for (; i + 8 <= n; i += 8)
+		s0 = _mm256_add_ps(s0, abs256(_mm256_sub_ps(load_f16x8(a + i), load_f16x8(b + i))));
+	sum = hsum256(s0);
+	for (; i < n; i++)
+		sum += fabsf(HannoyHalfToFloat(a[i]) - HannoyHalfToFloat(b[i]));
+	return sum;
+}
+
+static void
+avx2_f16_cosine_parts(const uint16 *a, const uint16 *b, int n,
+					  float *dot, float *norma, float *normb)
+{
+	__m256		ab = _mm256_setzero_ps(),
+				aa = _mm256_setzero_ps(),
+				bb = _mm256_setzero_ps();
+	int			i = 0;
+	float		sab,
+				saa,
+				sbb;
+
+	for (; i + 8 <= n; i += 8)
+	{
+		__m256		x = load_f16x8(a + i);
+		__m256		y = load_f16x8(b + i);
+
+		ab = _mm256_fmadd_ps(x, y, ab);
+		aa = _mm256_fmadd_ps(x, x, aa);
+		bb = _mm256_fmadd_ps(y, y, bb);
+	}
+	sab = hsum256(ab);
+	saa = hsum256(aa);
+	sbb = hsum256(bb);
+	for (; i < n; i++)
+	{
+		float		x = HannoyHalfToFloat(a[i]);
+		float		y = HannoyHalfToFloat(b[i]);
+
+		sab += x * y;
+		saa += x * x;
+		sbb += y * y;
+	}
+	*dot = sab;
+	*norma = saa;
+	*normb = sbb;
+}
+
+static void
+avx2_f16_to_f32(const uint16 *in, float *out, int n)
+{
+	int			i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(out + i, load_f16x8(in + i));
+	for (; i < n; i++)
+		out[i] = HannoyHalfToFloat(in[i]);
+}
+
+static void
+avx2_f32_to_f16(const float *in, uint16 *out, int n)
+{
+	int			i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm_storeu_si128((__m128i *) (out + i),
+						 _mm256_cvtps_ph(_mm256_loadu_ps(in + i),
+										 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+	for (; i < n; i++)
+		out[i] = HannoyFloatToHalf(in[i]);
+}
+
+static const HannoyKernels avx2_kernels = {
+	.name = "avx2",
+	.f32_l2sq = avx2_f32_l2sq,
+	.f32_dot = avx2_f32_dot,
+	.f32_l1 = avx2_f32_l1,
+	.f32_cosine_parts = avx2_f32_cosine_parts,
+	.f16_l2sq = avx2_f16_l2sq,
+	.f16_dot = avx2_f16_dot,
+	.f16_l1 = avx2_f16_l1,
+	.f16_cosine_parts = avx2_f16_cosine_parts,
+	.f16_to_f32 = avx2_f16_to_f32,
+	.f32_to_f16 = avx2_f32_to_f16,
+};
+
+const HannoyKernels *
+HannoyKernelsAvx2(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+		__builtin_cpu_supports("f16c"))
+		return &avx2_kernels;
+	return NULL;
+}
+
+#else							/* not an x86-64 build with AVX2 flags */
+
+const HannoyKernels *
+HannoyKernelsAvx2(void)
+{
+	return NULL;
+}
+
+#endif

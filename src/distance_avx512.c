@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * distance_avx512.c
+ *	  Distance kernels for x86-64 CPUs with AVX-512 F, BW and VL.
+ *
+ * This object alone is compiled with AVX-512 flags (see Makefile).  The
+ * tails use masked loads, so there is no scalar remainder loop; bulk fp16
+ * conversions reuse the F16C instructions every AVX-512 CPU has.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "distance.h"
+
+#if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+
+#include <immintrin.h>
+
+static inline __mmask16
+tail_mask(int remaining)
+{
+	return remaining >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << remaining) - 1);
+}
+
+static inline __m512
+load_f32(const float *p, __mmask16 m)
+{
+	return _mm512_maskz_loadu_ps(m, p);
+}
+
+static inline __m512
+load_f16(const uint16 *p, __mmask16 m)
+{
+	return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
+}
+
+static inline __m512
+abs512(__m512 v)
+{
+	return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v),
+												_mm512_set1_epi32(0x7fffffff)));
+}
+
+/*
+ * The loop bodies differ only in how elements load; a macro keeps the
+ * fp32 and fp16 versions of each kernel from drifting apart.
+ */
+#define DEFINE_KERNELS(SUFFIX, ELEM, LOAD) \
+static float \
+avx512_##SUFFIX##_l2sq(const ELEM *a, const ELEM *b, int n) \
+{ \
+	__m512		s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(); \
+	int			i = 0; \
+	for (; i + 32 <= n; i += 32) \
+	{ \
+		__m512		d0 = _mm512_sub_ps(LOAD(a + i, 0xffff), LOAD(b + i, 0xffff)); \
+		__m512		d1 = _mm512_sub_ps(LOAD(a + i + 16, 0xffff), LOAD(b + i + 16, 0xffff)); \
+		s0 = _mm512_fmadd_ps(d0, d0, s0); \
+		s1 = _mm512_fmadd_ps(d1, d1, s1); \
+	} \
+	for (; i < n; i += 16) \
+	{ \
+		__mmask16	m = tail_mask(n - i); \
+		__m512		d = _mm512_sub_ps(LOAD(a + i, m), LOAD(b + i, m)); \
+		s0 = _mm512_fmadd_ps(d, d, s0); \
+	} \
+	return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)); \
+} \
+\
+static float \
+avx512_##SUFFIX##_dot(const ELEM *a, const ELEM *b, int n) \
+{ \
+	__m512		s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(); \
+	int			i = 0; \
+	for (; i + 32 <= n; i += 32) \
+	{ \
+		s0 = _mm512_fmadd_ps(LOAD(a + i, 0xffff), LOAD(b + i, 0xffff), s0); \
+		s1 = _mm512_fmadd_ps(LOAD(a + i + 16, 0xffff), LOAD(b + i + 16, 0xffff), s1); \
+	} \
+	for (; i < n; i += 16) \
+	{ \
+		__mmask16	m = tail_mask(n - i); \
+		s0 = _mm512_fmadd_ps(LOAD(a + i, m), LOAD(b + i, m), s0); \
+	} \
+	return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)); \
+} \
+\
+static float \
+avx512_##SUFFIX##_l1(const ELEM *a, const ELEM *b, int n) \
+{ \
+	__m512		s0 = _mm512_setzero_ps(); \
+	for (int i = 0; i < n; i += 16) \
+	{ \
+		__mmask16	m = tail_mask(n - i); \
+		s0 = _mm512_add_ps(s0, abs512(_mm512_sub_ps(LOAD(a + i, m), LOAD(b + i, m)))); \
+	} \
+	return _mm512_reduce_add_ps(s0); \
+} \
+\
+static void \
+avx512_##SUFFIX##_cosine_parts(const ELEM *a, const ELEM *b, int n, \
+							   float *dot, float *norma, float *normb) \
+{ \
+	__m512		ab = _mm512_setzero_ps(), aa = _mm512_setzero_ps(), \
+				bb = _mm512_setzero_ps(); \
+	for (int i = 0; i < n; i += 16) \
+	{ \
+		__mmask16	m = tail_mask(n - i); \
+		__m512		x = LOAD(a + i, m); \
+		__m512		y = LOAD(b + i, m); \
+		ab = _mm512_fmadd_ps(x, y, ab); \
+		aa = _mm512_fmadd_ps(x, x, aa); \
+		bb = _mm512_fmadd_ps(y, y, bb); \
+	} \
+	*dot = _mm512_reduce_add_ps(ab); \
+	*norma = _mm512_reduce_add_ps(aa); \
+	*normb = _mm512_reduce_add_ps(bb); \
+}
+
+DEFINE_KERNELS(f32, float, load_f32)
+DEFINE_KERNELS(f16, uint16, load_f16)
+
+static void
+avx512_f16_to_f32(const uint16 *in, float *out, int n)
+{
+	for (int i = 0; i < n; i += 16)
+	{
+		__mmask16	m = tail_mask(n - i);
+
+		_mm512_mask_storeu_ps(out + i, m, load_f16(in + i, m));
+	}
+}
+
+static void
+avx512_f32_to_f16(const float *in, uint16 *out, int n)
+{
+	for (int i = 0; i < n; i += 16)
+	{
+		__mmask16	m = tail_mask(n - i);
+		__m256i		h = _mm512_cvtps_ph(load_f32(in + i, m),
+										_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+		_mm256_mask_storeu_epi16(out + i, m, h);
+	}
+}
+
+static const HannoyKernels avx512_kernels = {
+	.name = "avx512",
+	.f32_l2sq = avx512_f32_l2sq,
+	.f32_dot = avx512_f32_dot,
+	.f32_l1 = avx512_f32_l1,
+	.f32_cosine_parts = avx512_f32_cosine_parts,
+	.f16_l2sq = avx512_f16_l2sq,
+	.f16_dot = avx512_f16_dot,
+	.f16_l1 = avx512_f16_l1,
+	.f16_cosine_parts = avx512_f16_cosine_parts,
+	.f16_to_f32 = avx512_f16_to_f32,
+	.f32_to_f16 = avx512_f32_to_f16,
+};
+
+const HannoyKernels *
+HannoyKernelsAvx512(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") &&
+		__builtin_cpu_supports("f16c"))
+		return &avx512_kernels;
+	return NULL;
+}
+
+#else							/* not an x86-64 build with AVX-512 flags */
+
+const HannoyKernels *
+HannoyKernelsAvx512(void)
+{
+	return NULL;
+}
+
+#endif
