@@ -296,7 +296,7 @@ hannoy_halfvec_subvector(PG_FUNCTION_ARGS)
 	int			first,
 				length;
 
-	HannoySubvectorRange(a->dim, PG_GETARG_INT32(1), PG_GETARG_INT32(2),
+	HannoySubvectorRange("halfvec", a->dim, PG_GETARG_INT32(1), PG_GETARG_INT32(2),
 						 &first, &length);
 	result = HannoyHalfVectorAlloc(length);
 	memcpy(result->x, a->x + first, sizeof(uint16) * length);

@@ -255,7 +255,7 @@ hannoy_vector_subvector(PG_FUNCTION_ARGS)
 	int			first,
 				length;
 
-	HannoySubvectorRange(a->dim, PG_GETARG_INT32(1), PG_GETARG_INT32(2),
+	HannoySubvectorRange("vector", a->dim, PG_GETARG_INT32(1), PG_GETARG_INT32(2),
 						 &first, &length);
 	PG_RETURN_VECTOR_P(vector_from_floats(a->x + first, length));
 }

@@ -68,7 +68,7 @@ extern float *HannoyArrayToFloats(const char *typname, ArrayType *array,
 extern ArrayType *HannoyFloatsToArray(const float *x, int dim);
 
 /* subvector(): the 0-based start and the length, after clamping. */
-extern void HannoySubvectorRange(int dim, int32 start, int32 count,
+extern void HannoySubvectorRange(const char *typname, int dim, int32 start, int32 count,
 								 int *first, int *length);
 
 /* Element-wise arithmetic in float with overflow checks. */

@@ -341,20 +341,20 @@ HannoyFloatsToArray(const float *x, int dim)
  * substring() does, but the result must keep at least one element.
  */
 void
-HannoySubvectorRange(int dim, int32 start, int32 count, int *first,
+HannoySubvectorRange(const char *typname, int dim, int32 start, int32 count, int *first,
 					 int *length)
 {
 	int64		begin = start;
 	int64		end = (int64) start + count;
 
 	if (count < 1)
-		HannoyCheckDim("vector", 0);
+		HannoyCheckDim(typname, 0);
 	if (begin < 1)
 		begin = 1;
 	if (end > (int64) dim + 1)
 		end = (int64) dim + 1;
 	if (end - begin < 1)
-		HannoyCheckDim("vector", 0);
+		HannoyCheckDim(typname, 0);
 	*first = (int) (begin - 1);
 	*length = (int) (end - begin);
 }
