@@ -11,7 +11,18 @@ OBJS = \
 	src/halfvec.o \
 	src/distance.o \
 	src/distance_avx2.o \
-	src/distance_avx512.o
+	src/distance_avx512.o \
+	src/opclass.o \
+	src/page.o \
+	src/graph.o \
+	src/element.o \
+	src/build.o \
+	src/insert.o \
+	src/scan.o \
+	src/vacuum.o \
+	src/cost.o \
+	src/validate.o \
+	src/inspect.o
 
 SHLIB_LINK += -lroaring -lm
 # PostgreSQL headers are system headers: -Wextra judges only our code.
@@ -22,12 +33,13 @@ PG_CFLAGS   = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=.
 
+# No LLVM bitcode: clang is not part of the build dependencies.  (Set
+# before the include: pgxs.mk decides its targets when it is read.)
+override with_llvm = no
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
-
-# No LLVM bitcode: clang is not part of the build dependencies.
-override with_llvm = no
 
 # SIMD kernels: only these objects get ISA flags; the rest of the library
 # runs on any CPU of the architecture.  The kernels are chosen at load time.

@@ -1,19 +1,39 @@
 /*-------------------------------------------------------------------------
  *
  * hannoy.c
- *	  Module entry: the library's settings and the choice of distance
- *	  kernels.  The behaviour lives in the topic files named in src/README.
+ *	  Module entry: the access method handler, index options, settings and
+ *	  the choice of distance kernels.  All the actual index logic is in the
+ *	  topic files named in src/README (build.c, insert.c, scan.c, ...).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "utils/rel.h"
 
 #include "distance.h"
+#include "hannoy.h"
 
 PG_MODULE_MAGIC;
+
+int			hannoy_ef_search = 40;
+int			hannoy_iterative_scan = HANNOY_ITERATIVE_OFF;
+int			hannoy_max_scan_tuples = 20000;
+
+static relopt_kind hannoy_relopt_kind;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+	{"off", HANNOY_ITERATIVE_OFF, false},
+	{"relaxed_order", HANNOY_ITERATIVE_RELAXED, false},
+	{"strict_order", HANNOY_ITERATIVE_STRICT, false},
+	{NULL, 0, false}
+};
 
 void		_PG_init(void);
 
@@ -66,5 +86,130 @@ _PG_init(void)
 							 0,
 							 check_kernels, assign_kernels, show_kernels);
 
+	DefineCustomIntVariable("hannoy.ef_search",
+							"Size of the candidate list an index scan keeps.",
+							"Larger finds more of the true nearest rows, more slowly.",
+							&hannoy_ef_search, 40, 1, 1000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("hannoy.iterative_scan",
+							 "Whether an index scan continues past ef_search rows when the query needs more.",
+							 "relaxed_order may return rows slightly out of distance order; strict_order never does, and may miss rows instead.",
+							 &hannoy_iterative_scan, HANNOY_ITERATIVE_OFF,
+							 iterative_scan_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hannoy.max_scan_tuples",
+							"Most elements an iterative index scan visits before it stops.",
+							NULL,
+							&hannoy_max_scan_tuples, 20000, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	hannoy_relopt_kind = add_reloption_kind();
+	add_int_reloption(hannoy_relopt_kind, "m",
+					  "Neighbours per element on the upper layers (twice that on layer 0)",
+					  HANNOY_DEFAULT_M, HANNOY_MIN_M, HANNOY_MAX_M,
+					  AccessExclusiveLock);
+	add_int_reloption(hannoy_relopt_kind, "ef_construction",
+					  "Size of the candidate list while building the graph",
+					  HANNOY_DEFAULT_EF_CONSTRUCTION, HANNOY_MIN_EF_CONSTRUCTION,
+					  HANNOY_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
 	MarkGUCPrefixReserved("hannoy");
+}
+
+static bytea *
+hannoyoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt tab[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HannoyOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HannoyOptions, ef_construction)},
+	};
+
+	return (bytea *) build_reloptions(reloptions, validate, hannoy_relopt_kind,
+									  sizeof(HannoyOptions), tab, lengthof(tab));
+}
+
+int
+HannoyOptionM(Relation index)
+{
+	HannoyOptions *opts = (HannoyOptions *) index->rd_options;
+
+	return opts ? opts->m : HANNOY_DEFAULT_M;
+}
+
+int
+HannoyOptionEfConstruction(Relation index)
+{
+	HannoyOptions *opts = (HannoyOptions *) index->rd_options;
+
+	return opts ? opts->ef_construction : HANNOY_DEFAULT_EF_CONSTRUCTION;
+}
+
+static char *
+hannoybuildphasename(int64 phasenum)
+{
+	switch (phasenum)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return "initializing";
+		case HANNOY_PHASE_LOAD:
+			return "loading tuples";
+		case HANNOY_PHASE_GRAPH:
+			return "building graph";
+		case HANNOY_PHASE_WRITE:
+			return "writing pages";
+		default:
+			return NULL;
+	}
+}
+
+PG_FUNCTION_INFO_V1(hannoy_handler);
+Datum
+hannoy_handler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
+
+	amroutine->amstrategies = 0;
+	amroutine->amsupport = HANNOY_NPROCS;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = true;
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+
+	amroutine->ambuild = hannoybuild;
+	amroutine->ambuildempty = hannoybuildempty;
+	amroutine->aminsert = hannoyinsert;
+	amroutine->ambulkdelete = hannoybulkdelete;
+	amroutine->amvacuumcleanup = hannoyvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = hannoycostestimate;
+	amroutine->amoptions = hannoyoptions;
+	amroutine->amproperty = hannoyproperty;
+	amroutine->ambuildphasename = hannoybuildphasename;
+	amroutine->amvalidate = hannoyvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = hannoybeginscan;
+	amroutine->amrescan = hannoyrescan;
+	amroutine->amgettuple = hannoygettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = hannoyendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(amroutine);
 }

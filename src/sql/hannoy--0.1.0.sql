@@ -303,3 +303,83 @@ CREATE CAST (vector AS halfvec)
 	WITH FUNCTION vector_to_halfvec(vector, integer, boolean) AS IMPLICIT;
 CREATE CAST (halfvec AS vector)
 	WITH FUNCTION halfvec_to_vector(halfvec, integer, boolean) AS ASSIGNMENT;
+
+----------------------------------------------------------------------
+-- the hannoy index access method
+----------------------------------------------------------------------
+
+CREATE FUNCTION hannoy_handler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME', 'hannoy_handler' LANGUAGE C;
+CREATE ACCESS METHOD hannoy TYPE INDEX HANDLER hannoy_handler;
+COMMENT ON ACCESS METHOD hannoy IS 'HNSW graph index for ORDER BY vector distance';
+
+-- Support function 1 of each opclass returns its C callbacks.
+CREATE FUNCTION hannoy_vector_l2_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_ip_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_cosine_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_l1_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_halfvec_l2_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_halfvec_ip_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_halfvec_cosine_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_halfvec_l1_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_l2_fp16_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_ip_fp16_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_vector_cosine_fp16_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS vector_l2_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_l2_ops_support(internal);
+CREATE OPERATOR CLASS vector_ip_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_ip_ops_support(internal);
+CREATE OPERATOR CLASS vector_cosine_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_cosine_ops_support(internal);
+CREATE OPERATOR CLASS vector_l1_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_l1_ops_support(internal);
+CREATE OPERATOR CLASS halfvec_l2_ops FOR TYPE halfvec USING hannoy AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_halfvec_l2_ops_support(internal);
+CREATE OPERATOR CLASS halfvec_ip_ops FOR TYPE halfvec USING hannoy AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_halfvec_ip_ops_support(internal);
+CREATE OPERATOR CLASS halfvec_cosine_ops FOR TYPE halfvec USING hannoy AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_halfvec_cosine_ops_support(internal);
+CREATE OPERATOR CLASS halfvec_l1_ops FOR TYPE halfvec USING hannoy AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_halfvec_l1_ops_support(internal);
+-- vector columns whose index stores fp16: half the size, no expression index
+CREATE OPERATOR CLASS vector_l2_fp16_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_l2_fp16_ops_support(internal);
+CREATE OPERATOR CLASS vector_ip_fp16_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_ip_fp16_ops_support(internal);
+CREATE OPERATOR CLASS vector_cosine_fp16_ops FOR TYPE vector USING hannoy AS
+	OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_vector_cosine_fp16_ops_support(internal);
+
+-- inspection (superuser-only unless granted)
+CREATE FUNCTION hannoy_metapage_info(index regclass,
+	OUT magic text, OUT version integer, OUT dimensions integer,
+	OUT m integer, OUT ef_construction integer, OUT storage text,
+	OUT entry_block bigint, OUT entry_offset integer, OUT entry_level integer,
+	OUT max_level integer, OUT elements bigint)
+	AS 'MODULE_PATHNAME', 'hannoy_metapage_info' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_verify(index regclass) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'hannoy_verify' LANGUAGE C STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION hannoy_metapage_info(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hannoy_verify(regclass) FROM PUBLIC;

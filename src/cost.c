@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ *
+ * cost.c
+ *	  amcostestimate: what an ordered hannoy scan costs the planner.
+ *
+ * A scan visits roughly ef_search elements on layer 0 plus m per upper
+ * layer on the way down, and does all of it before the first row comes
+ * out, so the whole cost is startup cost.  genericcostestimate turns that
+ * element count into pages and CPU.  Small tables get a full count and so
+ * lose to a sequential scan; a scan without the ordering operator is never
+ * chosen (hannoy answers only ORDER BY).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/genam.h"
+#include "optimizer/cost.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+
+#include "hannoy.h"
+
+void
+hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+				   Cost *indexStartupCost, Cost *indexTotalCost,
+				   Selectivity *indexSelectivity, double *indexCorrelation,
+				   double *indexPages)
+{
+	GenericCosts costs;
+	IndexOptInfo *index = path->indexinfo;
+	double		tuples = Max(index->tuples, 1.0);
+	Relation	rel;
+	int			m;
+	double		layers;
+
+	if (path->indexorderbys == NIL)
+	{
+		*indexStartupCost = disable_cost;
+		*indexTotalCost = disable_cost;
+		*indexSelectivity = 1.0;
+		*indexCorrelation = 0.0;
+		*indexPages = 0.0;
+		return;
+	}
+
+	rel = index_open(index->indexoid, NoLock);
+	m = HannoyOptionM(rel);
+	index_close(rel, NoLock);
+
+	layers = tuples > 1.0 ? log(tuples) / log((double) m) : 0.0;
+	MemSet(&costs, 0, sizeof(costs));
+	costs.numIndexTuples = Min(tuples, hannoy_ef_search + m * (layers + 1.0));
+	genericcostestimate(root, path, loop_count, &costs);
+
+	*indexStartupCost = costs.indexTotalCost;
+	*indexTotalCost = costs.indexTotalCost;
+	*indexSelectivity = costs.indexSelectivity;
+	*indexCorrelation = 0.0;
+	*indexPages = costs.numIndexPages;
+}

@@ -1,0 +1,589 @@
+/*-------------------------------------------------------------------------
+ *
+ * element.c
+ *	  Elements on index pages: visiting them for a search, reading their
+ *	  heap TIDs, vectors and neighbour lists, and every change to them after
+ *	  the build, each WAL-logged with Generic WAL.
+ *
+ * Locking: a reader holds a share lock on the element's page while it
+ * computes the distance and copies what it needs, plus a share lock on the
+ * page of an external vector item.  A writer holds an exclusive lock on one
+ * page at a time and never waits for another buffer lock while holding it.
+ * Elements are written before anything links to them, and external vector
+ * items before their elements.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/generic_xlog.h"
+#include "storage/bufmgr.h"
+#include "storage/freespace.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+
+#include "element.h"
+
+static inline BlockNumber
+ref_block(HannoyRef ref)
+{
+	return (BlockNumber) (ref >> 16);
+}
+
+static inline OffsetNumber
+ref_offset(HannoyRef ref)
+{
+	return (OffsetNumber) (ref & 0xffff);
+}
+
+/* The layer's list: first slot and length; -1 if the element has no such layer. */
+static inline int
+layer_slots(const HannoyElementTuple tup, int m, int layer, int *first)
+{
+	if (layer > tup->level)
+		return -1;
+	*first = HANNOY_LAYER_START(m, layer);
+	return HANNOY_LAYER_SLOTS(m, layer);
+}
+
+static int
+list_refs(const HannoyElementTuple tup, int m, int layer, HannoyRef *out)
+{
+	int			first;
+	int			slots = layer_slots(tup, m, layer, &first);
+	int			n = 0;
+
+	if (slots < 0)
+		return -1;
+	while (n < slots && ItemPointerIsValid(&tup->neighbors[first + n]))
+	{
+		out[n] = HannoyRefFromTid(&tup->neighbors[first + n]);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Run fn over the vector of a share-locked element: inline, or in its
+ * vector item (whose page is share-locked for the call).
+ */
+typedef void (*VectorFn) (const void *vector, void *arg);
+
+static bool
+with_vector(Relation index, Page page, BlockNumber blkno, HannoyElementTuple tup,
+			int m, VectorFn fn, void *arg)
+{
+	ItemPointerData vtid;
+	Buffer		vbuf;
+	Page		vpage;
+	ItemId		iid;
+	HannoyVectorTuple vt;
+
+	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
+	{
+		fn(HannoyElementVector(tup, m), arg);
+		return true;
+	}
+	vtid = tup->vector_tid;
+	if (ItemPointerGetBlockNumber(&vtid) == blkno)
+	{
+		vpage = page;
+		vbuf = InvalidBuffer;
+	}
+	else
+	{
+		vbuf = ReadBuffer(index, ItemPointerGetBlockNumber(&vtid));
+		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
+		vpage = BufferGetPage(vbuf);
+		HannoyCheckElementPage(index, vpage, ItemPointerGetBlockNumber(&vtid));
+	}
+	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(&vtid));
+	vt = (HannoyVectorTuple) PageGetItem(vpage, iid);
+	if (!ItemIdIsUsed(iid) || vt->type != HANNOY_ITEM_VECTOR)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has an element whose vector item is missing",
+						RelationGetRelationName(index)),
+				 errhint("REINDEX the index.")));
+	fn(vt->data, arg);
+	if (BufferIsValid(vbuf))
+		UnlockReleaseBuffer(vbuf);
+	return true;
+}
+
+typedef struct VisitArgs
+{
+	HannoySearch *search;
+	HannoyCandidate *c;
+} VisitArgs;
+
+static void
+visit_distance(const void *vector, void *arg)
+{
+	VisitArgs  *a = arg;
+
+	a->c->distance = a->search->opclass->distance(a->search->query, vector,
+												  a->search->dims);
+	if (a->search->keep_vectors)
+		HannoySearchKeepVector(a->search, a->c, vector);
+}
+
+/* graph.c's visit callback for graphs on index pages; arg is the HannoyIndexInfo. */
+bool
+HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
+				HannoyCandidate *c)
+{
+	HannoyIndexInfo *info = search->visit_arg;
+	BlockNumber blkno = ref_block(ref);
+	Buffer		buf = ReadBuffer(info->index, blkno);
+	Page		page;
+	HannoyElementTuple tup;
+	VisitArgs	args = {search, c};
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	tup = HannoyGetElement(info->index, page, blkno, ref_offset(ref));
+	if (tup == NULL)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
+	c->deleted = (tup->flags & HANNOY_ELEMENT_DELETED) != 0;
+	with_vector(info->index, page, blkno, tup, info->m, visit_distance, &args);
+	if (c->distance < bound)
+	{
+		HannoyRef	refs[2 * HANNOY_MAX_M];
+		int			n = list_refs(tup, info->m, layer, refs);
+
+		if (n > 0)
+			HannoySearchAddNeighbors(search, c, refs, n);
+	}
+	else if (c->vector >= 0)
+	{
+		/* not kept after all: give the arena slot back */
+		search->vectors_used--;
+		c->vector = -1;
+	}
+	UnlockReleaseBuffer(buf);
+	return true;
+}
+
+/* Heap TIDs of a live element; 0 if it is gone or deleted. */
+int
+HannoyReadHeapTids(Relation index, HannoyRef ref, ItemPointerData *tids)
+{
+	Buffer		buf = ReadBuffer(index, ref_block(ref));
+	HannoyElementTuple tup;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HannoyGetElement(index, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
+	if (tup != NULL && !(tup->flags & HANNOY_ELEMENT_DELETED))
+	{
+		n = Min(tup->nheaptids, HANNOY_HEAPTIDS);
+		memcpy(tids, tup->heaptids, sizeof(ItemPointerData) * n);
+	}
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+typedef struct CopyArgs
+{
+	void	   *out;
+	Size		size;
+} CopyArgs;
+
+static void
+copy_vector(const void *vector, void *arg)
+{
+	CopyArgs   *a = arg;
+
+	memcpy(a->out, vector, a->size);
+}
+
+/* Copy an element's vector, level and flags; false if it is gone. */
+bool
+HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
+				 uint8 *flags)
+{
+	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	Page		page;
+	HannoyElementTuple tup;
+	CopyArgs	args = {out, info->vector_size};
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	tup = HannoyGetElement(info->index, page, ref_block(ref), ref_offset(ref));
+	if (tup != NULL)
+	{
+		*level = tup->level;
+		*flags = tup->flags;
+		with_vector(info->index, page, ref_block(ref), tup, info->m, copy_vector, &args);
+	}
+	UnlockReleaseBuffer(buf);
+	return tup != NULL;
+}
+
+/* An element's neighbours on layer; -1 if it is gone or has no such layer. */
+int
+HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer, HannoyRef *out)
+{
+	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	HannoyElementTuple tup;
+	int			n = -1;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HannoyGetElement(info->index, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
+	if (tup != NULL)
+		n = list_refs(tup, info->m, layer, out);
+	UnlockReleaseBuffer(buf);
+	return n;
+}
+
+/*
+ * Lock an element's page exclusively and register it for Generic WAL;
+ * returns the element in the registered copy, or NULL (nothing held) if
+ * the element is gone.
+ */
+static HannoyElementTuple
+begin_element_change(HannoyIndexInfo *info, HannoyRef ref, Buffer *buf,
+					 GenericXLogState **state)
+{
+	Page		page;
+	HannoyElementTuple tup;
+
+	*buf = ReadBuffer(info->index, ref_block(ref));
+	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
+	tup = HannoyGetElement(info->index, BufferGetPage(*buf), ref_block(ref), ref_offset(ref));
+	if (tup == NULL)
+	{
+		UnlockReleaseBuffer(*buf);
+		return NULL;
+	}
+	*state = GenericXLogStart(info->index);
+	page = GenericXLogRegisterBuffer(*state, *buf, 0);
+	return (HannoyElementTuple) PageGetItem(page, PageGetItemId(page, ref_offset(ref)));
+}
+
+static void
+finish_element_change(Buffer buf, GenericXLogState *state, bool changed)
+{
+	if (changed)
+		GenericXLogFinish(state);
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Replace an element's list on layer, if it still holds exactly `expected`.
+ * Returns false when the list changed meanwhile (the caller recomputes) or
+ * the element is gone.
+ */
+bool
+HannoyReplaceNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer,
+					   const HannoyRef *expected, int nexpected,
+					   const HannoyRef *replacement, int nreplacement)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	HannoyElementTuple tup = begin_element_change(info, ref, &buf, &state);
+	HannoyRef	current[2 * HANNOY_MAX_M];
+	int			n;
+	int			first;
+	int			slots;
+
+	if (tup == NULL)
+		return false;
+	n = list_refs(tup, info->m, layer, current);
+	if (n != nexpected || memcmp(current, expected, sizeof(HannoyRef) * n) != 0)
+	{
+		finish_element_change(buf, state, false);
+		return false;
+	}
+	slots = layer_slots(tup, info->m, layer, &first);
+	for (int i = 0; i < slots; i++)
+	{
+		if (i < nreplacement)
+			HannoyRefToTid(replacement[i], &tup->neighbors[first + i]);
+		else
+			ItemPointerSetInvalid(&tup->neighbors[first + i]);
+	}
+	finish_element_change(buf, state, true);
+	return true;
+}
+
+/*
+ * Add newref to an element's list on layer if there is a free slot.
+ * Returns true if it is (now) in the list; *full is set when the list had
+ * no room (the caller prunes it and replaces the list).
+ */
+bool
+HannoyAppendNeighbor(HannoyIndexInfo *info, HannoyRef ref, int layer,
+					 HannoyRef newref, bool *full)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	HannoyElementTuple tup = begin_element_change(info, ref, &buf, &state);
+	int			first;
+	int			slots;
+
+	*full = false;
+	if (tup == NULL)
+		return false;
+	slots = layer_slots(tup, info->m, layer, &first);
+	for (int i = 0; i < slots; i++)
+	{
+		ItemPointer slot = &tup->neighbors[first + i];
+
+		if (!ItemPointerIsValid(slot))
+		{
+			HannoyRefToTid(newref, slot);
+			finish_element_change(buf, state, true);
+			return true;
+		}
+		if (HannoyRefFromTid(slot) == newref)
+		{
+			finish_element_change(buf, state, false);
+			return true;		/* already linked */
+		}
+	}
+	/* every slot taken (or no such layer) */
+	*full = slots > 0;
+	finish_element_change(buf, state, false);
+	return false;
+}
+
+/* Add a duplicate's heap TID to an element holding the same vector. */
+bool
+HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
+				 ItemPointer heaptid)
+{
+	Buffer		buf;
+	GenericXLogState *state;
+	HannoyElementTuple tup = begin_element_change(info, ref, &buf, &state);
+	bool		added = false;
+
+	if (tup == NULL)
+		return false;
+	if (!(tup->flags & (HANNOY_ELEMENT_DELETED | HANNOY_ELEMENT_EXTERNAL)) &&
+		tup->nheaptids < HANNOY_HEAPTIDS &&
+		memcmp(HannoyElementVector(tup, info->m), vector, info->vector_size) == 0)
+	{
+		tup->heaptids[tup->nheaptids++] = *heaptid;
+		added = true;
+	}
+	finish_element_change(buf, state, added);
+	return added;
+}
+
+/* --- new items ------------------------------------------------------------ */
+
+static void
+set_insert_page(Relation index, BlockNumber blkno)
+{
+	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	HannoyCheckMeta(index, HannoyPageGetMeta(page));
+	HannoyPageGetMeta(page)->insert_page = blkno;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+static bool
+page_has_room(Relation index, Buffer buf, Size size)
+{
+	Page		page = BufferGetPage(buf);
+
+	if (PageIsNew(page))
+		return false;
+	HannoyCheckElementPage(index, page, BufferGetBlockNumber(buf));
+	return PageGetFreeSpace(page) >= MAXALIGN(size);
+}
+
+/*
+ * Put one item on a page with room: the last page inserts used, else one
+ * the free space map offers (vacuum fills it), else a new page at the end.
+ * Returns its TID.
+ */
+static ItemPointerData
+add_item(HannoyIndexInfo *info, const void *item, Size size)
+{
+	Relation	index = info->index;
+	HannoyMetaPageData meta = HannoyReadMeta(index);
+	BlockNumber candidates[2];
+	Buffer		buf = InvalidBuffer;
+	bool		extended = false;
+	GenericXLogState *state;
+	Page		page;
+	OffsetNumber off;
+	ItemPointerData tid;
+
+	candidates[0] = meta.insert_page;
+	candidates[1] = GetPageWithFreeSpace(index, MAXALIGN(size) + sizeof(ItemIdData));
+	for (int i = 0; i < 2 && !BufferIsValid(buf); i++)
+	{
+		if (candidates[i] == InvalidBlockNumber || candidates[i] == HANNOY_METAPAGE_BLKNO ||
+			candidates[i] >= RelationGetNumberOfBlocks(index))
+			continue;
+		buf = ReadBuffer(index, candidates[i]);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (!page_has_room(index, buf, size))
+		{
+			if (i == 1)
+				RecordPageWithFreeSpace(index, candidates[i],
+										PageGetFreeSpace(BufferGetPage(buf)));
+			UnlockReleaseBuffer(buf);
+			buf = InvalidBuffer;
+		}
+	}
+	if (!BufferIsValid(buf))
+	{
+		LockRelationForExtension(index, ExclusiveLock);
+		buf = ReadBuffer(index, P_NEW);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		extended = true;
+	}
+
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, extended ? GENERIC_XLOG_FULL_IMAGE : 0);
+	if (extended)
+		HannoyInitPage(page, HANNOY_PAGE_ELEMENT);
+	off = PageAddItem(page, (Item) item, size, InvalidOffsetNumber, false, false);
+	if (off == InvalidOffsetNumber)
+		elog(ERROR, "hannoy: failed to add an item of %zu bytes to block %u",
+			 size, BufferGetBlockNumber(buf));
+	GenericXLogFinish(state);
+	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
+	if (!extended && BufferGetBlockNumber(buf) != meta.insert_page)
+		RecordPageWithFreeSpace(index, BufferGetBlockNumber(buf),
+								PageGetFreeSpace(BufferGetPage(buf)));
+	UnlockReleaseBuffer(buf);
+
+	if (extended)
+		set_insert_page(index, ItemPointerGetBlockNumber(&tid));
+	return tid;
+}
+
+/*
+ * Write a new element (and its vector item when it does not fit inline)
+ * with its neighbour lists already chosen.  Returns its reference.
+ */
+HannoyRef
+HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
+				   const void *vector, HannoyRef *const *neighbors,
+				   const int *nneighbors)
+{
+	int			m = info->m;
+	bool		external;
+	Size		size = HannoyElementSize(m, level, info->vector_size, &external);
+	HannoyElementTuple tup = palloc0(size);
+	ItemPointerData tid;
+	int			slot = 0;
+
+	tup->type = HANNOY_ITEM_ELEMENT;
+	tup->level = level;
+	tup->flags = external ? HANNOY_ELEMENT_EXTERNAL : 0;
+	tup->nheaptids = 1;
+	tup->heaptids[0] = *heaptid;
+	for (int i = 1; i < HANNOY_HEAPTIDS; i++)
+		ItemPointerSetInvalid(&tup->heaptids[i]);
+	ItemPointerSetInvalid(&tup->vector_tid);
+	for (int layer = 0; layer <= level; layer++)
+		for (int i = 0; i < HANNOY_LAYER_SLOTS(m, layer); i++, slot++)
+		{
+			if (i < nneighbors[layer])
+				HannoyRefToTid(neighbors[layer][i], &tup->neighbors[slot]);
+			else
+				ItemPointerSetInvalid(&tup->neighbors[slot]);
+		}
+
+	if (external)
+	{
+		Size		vsize = HANNOY_VECTOR_TUPLE_SIZE(info->vector_size);
+		HannoyVectorTuple vt = palloc0(vsize);
+
+		vt->type = HANNOY_ITEM_VECTOR;
+		memcpy(vt->data, vector, info->vector_size);
+		tup->vector_tid = add_item(info, vt, vsize);
+		pfree(vt);
+	}
+	else
+		memcpy(HannoyElementVector(tup, m), vector, info->vector_size);
+
+	tid = add_item(info, tup, size);
+	pfree(tup);
+	return HannoyRefFromTid(&tid);
+}
+
+/*
+ * Make ref the entry point (only if it is higher than the current one, or
+ * there is none, when only_if_higher).  Callers hold HANNOY_UPDATE_LOCK
+ * exclusively.
+ */
+void
+HannoySetEntryPoint(Relation index, HannoyRef ref, int level, bool only_if_higher)
+{
+	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HannoyMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	HannoyCheckMeta(index, meta);
+	if (!only_if_higher || !ItemPointerIsValid(&meta->entry) || level > meta->entry_level)
+	{
+		if (ref == HANNOY_INVALID_REF)
+		{
+			ItemPointerSetInvalid(&meta->entry);
+			meta->entry_level = -1;
+		}
+		else
+		{
+			HannoyRefToTid(ref, &meta->entry);
+			meta->entry_level = level;
+		}
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Record the index's dimensions on its first vector (an index built on an
+ * empty table whose column has no typmod).  Returns the dimensions now in
+ * force, which differ from dims if another backend got there first.
+ */
+int
+HannoySetDimensions(Relation index, int dims)
+{
+	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HannoyMetaPage meta;
+	int			result;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	HannoyCheckMeta(index, meta);
+	if (meta->dimensions == 0)
+	{
+		meta->dimensions = dims;
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	result = meta->dimensions;
+	UnlockReleaseBuffer(buf);
+	return result;
+}

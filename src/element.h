@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * element.h
+ *	  Elements on index pages: the visit callback graph.c searches with,
+ *	  reading heap TIDs and vectors, and WAL-logged element changes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HANNOY_ELEMENT_H
+#define HANNOY_ELEMENT_H
+
+#include "graph.h"
+#include "hannoy.h"
+
+/* Heavyweight lock tag (a page lock on block 0) serialising graph changes. */
+#define HANNOY_UPDATE_LOCK	0
+
+extern bool HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer,
+							float bound, HannoyCandidate *c);
+extern int	HannoyReadHeapTids(Relation index, HannoyRef ref,
+							   ItemPointerData *tids);
+extern bool HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out,
+							 int *level, uint8 *flags);
+extern int	HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer,
+								HannoyRef *out);
+extern bool HannoyReplaceNeighbors(HannoyIndexInfo *info, HannoyRef ref,
+								   int layer, const HannoyRef *expected,
+								   int nexpected, const HannoyRef *replacement,
+								   int nreplacement);
+extern bool HannoyAppendNeighbor(HannoyIndexInfo *info, HannoyRef ref, int layer,
+								 HannoyRef newref, bool *full);
+extern HannoyRef HannoyWriteElement(HannoyIndexInfo *info, int level,
+									ItemPointer heaptid, const void *vector,
+									HannoyRef *const *neighbors,
+									const int *nneighbors);
+extern bool HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref,
+							 const void *vector, ItemPointer heaptid);
+extern int	HannoySetDimensions(Relation index, int dims);
+extern void HannoySetEntryPoint(Relation index, HannoyRef ref, int level,
+								bool only_if_higher);
+
+#endif							/* HANNOY_ELEMENT_H */

@@ -1,0 +1,157 @@
+/*-------------------------------------------------------------------------
+ *
+ * hannoy.h
+ *	  Declarations shared by the files of the hannoy access method.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HANNOY_H
+#define HANNOY_H
+
+#include "postgres.h"
+
+#include "access/amapi.h"
+#include "access/genam.h"
+#include "nodes/execnodes.h"
+#include "nodes/pathnodes.h"
+#include "utils/relcache.h"
+
+#include "page.h"
+
+/* Reloption defaults and bounds (README.md documents them). */
+#define HANNOY_DEFAULT_M				16
+#define HANNOY_MIN_M					2
+#define HANNOY_MAX_M					100
+#define HANNOY_DEFAULT_EF_CONSTRUCTION	64
+#define HANNOY_MIN_EF_CONSTRUCTION		4
+#define HANNOY_MAX_EF_CONSTRUCTION		1000
+#define HANNOY_MAX_LEVEL_CAP			16
+
+/* Support function number of the opclass callback struct. */
+#define HANNOY_OPCLASS_PROC				1
+#define HANNOY_NPROCS					1
+
+/* Build progress sub-phases (ambuildphasename) */
+#define HANNOY_PHASE_LOAD				2
+#define HANNOY_PHASE_GRAPH				3
+#define HANNOY_PHASE_WRITE				4
+
+typedef struct HannoyOptions
+{
+	int32		vl_len_;		/* varlena header (do not touch directly!) */
+	int			m;
+	int			ef_construction;
+} HannoyOptions;
+
+/* settings */
+typedef enum HannoyIterativeScan
+{
+	HANNOY_ITERATIVE_OFF,
+	HANNOY_ITERATIVE_RELAXED,
+	HANNOY_ITERATIVE_STRICT
+} HannoyIterativeScan;
+
+extern int	hannoy_ef_search;
+extern int	hannoy_iterative_scan;
+extern int	hannoy_max_scan_tuples;
+
+/*
+ * What an operator class tells the access method, returned by its support
+ * function 1.  The AM never looks at the column type: it encodes values
+ * with encode() and compares encoded vectors with distance().
+ */
+typedef struct HannoyOpclass
+{
+	uint8		storage;		/* HANNOY_STORAGE_* */
+	const char *name;			/* for messages */
+
+	/* dimensions of a (detoasted) column value */
+	int			(*dims) (Datum value);
+
+	/*
+	 * Encode a column value or query into the storage format (dims elements
+	 * at out).  Returns false when the value has no place in the index (a
+	 * zero vector under cosine distance).
+	 */
+	bool		(*encode) (Datum value, int dims, void *out);
+
+	/* Distance between two encoded vectors; smaller is nearer. */
+	float		(*distance) (const void *a, const void *b, int dims);
+} HannoyOpclass;
+
+/*
+ * Everything about one index the code needs on a hot path, read once from
+ * the relation and its metapage.
+ */
+typedef struct HannoyIndexInfo
+{
+	Relation	index;
+	const HannoyOpclass *opclass;
+	int			m;
+	int			ef_construction;
+	int			dims;			/* 0 for an index that has never seen a vector */
+	int			max_level;
+	Size		vector_size;	/* bytes of one encoded vector */
+} HannoyIndexInfo;
+
+/* hannoy.c */
+extern int	HannoyOptionM(Relation index);
+extern int	HannoyOptionEfConstruction(Relation index);
+
+/* opclass.c */
+extern const HannoyOpclass *HannoyGetOpclass(Relation index);
+extern Size HannoyVectorSize(uint8 storage, int dims);
+extern void HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims);
+
+/* page.c */
+extern void HannoyInitPage(Page page, uint16 flags);
+extern void HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
+							   uint8 storage, int max_level);
+extern HannoyMetaPageData HannoyReadMeta(Relation index);
+extern void HannoyCheckMeta(Relation index, HannoyMetaPage meta);
+extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno);
+extern int	HannoyMaxLevel(int m);
+extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
+extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
+extern HannoyElementTuple HannoyGetElement(Relation index, Page page,
+										   BlockNumber blkno, OffsetNumber off);
+
+/* build.c */
+extern IndexBuildResult *hannoybuild(Relation heap, Relation index,
+									 IndexInfo *indexInfo);
+extern void hannoybuildempty(Relation index);
+
+/* insert.c */
+extern bool hannoyinsert(Relation index, Datum *values, bool *isnull,
+						 ItemPointer heap_tid, Relation heap,
+						 IndexUniqueCheck checkUnique, bool indexUnchanged,
+						 IndexInfo *indexInfo);
+
+/* scan.c */
+extern IndexScanDesc hannoybeginscan(Relation index, int nkeys, int norderbys);
+extern void hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
+						 ScanKey orderbys, int norderbys);
+extern bool hannoygettuple(IndexScanDesc scan, ScanDirection dir);
+extern void hannoyendscan(IndexScanDesc scan);
+
+/* vacuum.c */
+extern IndexBulkDeleteResult *hannoybulkdelete(IndexVacuumInfo *info,
+											   IndexBulkDeleteResult *stats,
+											   IndexBulkDeleteCallback callback,
+											   void *callback_state);
+extern IndexBulkDeleteResult *hannoyvacuumcleanup(IndexVacuumInfo *info,
+												  IndexBulkDeleteResult *stats);
+
+/* cost.c */
+extern void hannoycostestimate(PlannerInfo *root, IndexPath *path,
+							   double loop_count, Cost *indexStartupCost,
+							   Cost *indexTotalCost,
+							   Selectivity *indexSelectivity,
+							   double *indexCorrelation, double *indexPages);
+
+/* validate.c */
+extern bool hannoyvalidate(Oid opclassoid);
+extern bool hannoyproperty(Oid index_oid, int attno, IndexAMProperty prop,
+						   const char *propname, bool *res, bool *isnull);
+
+#endif							/* HANNOY_H */

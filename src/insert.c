@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * insert.c
+ *	  aminsert: add one heap tuple's vector to the graph on index pages.
+ *
+ * An insert holds HANNOY_UPDATE_LOCK in share mode, so inserts run
+ * concurrently; one that will change the entry point (a new highest level,
+ * or the first element) holds it exclusively, as vacuum does while it
+ * waits for in-flight inserts.  The new element is written with its lists
+ * complete before any neighbour links back to it, so a concurrent scan
+ * never follows a link to a half-made element.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/pg_prng.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "element.h"
+#include "hannoy.h"
+
+/*
+ * Link newref back from neighbour nref on layer.  A full list is pruned
+ * with the heuristic over its members and the newcomer (deleted members
+ * drop out); if the list changed meanwhile, try again.
+ */
+static void
+link_back(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
+		  HannoyRef newref, const void *newvec, int layer)
+{
+	char	   *nvec = palloc(info->vector_size);
+	char	   *vec = palloc(info->vector_size);
+
+	for (int attempt = 0; attempt < 10; attempt++)
+	{
+		HannoyRef	current[2 * HANNOY_MAX_M];
+		HannoyCandidate cand[2 * HANNOY_MAX_M + 1];
+		HannoyCandidate kept[2 * HANNOY_MAX_M];
+		HannoyRef	replacement[2 * HANNOY_MAX_M];
+		int			ncurrent;
+		int			ncand = 0;
+		int			nkept;
+		bool		full;
+		bool		newcomer_kept = false;
+		int			level;
+		uint8		flags;
+
+		if (HannoyAppendNeighbor(info, nref, layer, newref, &full) || !full)
+			break;
+
+		ncurrent = HannoyReadNeighbors(info, nref, layer, current);
+		if (ncurrent < 0 || !HannoyReadVector(info, nref, nvec, &level, &flags))
+			break;
+		for (int i = 0; i <= ncurrent; i++)
+		{
+			HannoyCandidate *c = &cand[ncand];
+
+			c->ref = i < ncurrent ? current[i] : newref;
+			c->deleted = false;
+			if (i < ncurrent)
+			{
+				if (!HannoyReadVector(info, c->ref, vec, &level, &flags))
+					continue;	/* gone: drop the link */
+				c->deleted = (flags & HANNOY_ELEMENT_DELETED) != 0;
+				HannoySearchKeepVector(search, c, vec);
+			}
+			else
+				HannoySearchKeepVector(search, c, newvec);
+			c->distance = info->opclass->distance(nvec, HannoyCandidateVector(search, c),
+												  info->dims);
+			ncand++;
+		}
+		qsort(cand, ncand, sizeof(HannoyCandidate), HannoyCandidateCompare);
+		nkept = HannoySelectNeighbors(search, cand, ncand, HANNOY_LAYER_SLOTS(info->m, layer), kept);
+		for (int i = 0; i < nkept; i++)
+		{
+			replacement[i] = kept[i].ref;
+			newcomer_kept |= kept[i].ref == newref;
+		}
+		if (!newcomer_kept)
+			break;				/* the neighbour is better off without it */
+		if (HannoyReplaceNeighbors(info, nref, layer, current, ncurrent,
+								   replacement, nkept))
+			break;
+	}
+	pfree(nvec);
+	pfree(vec);
+}
+
+/*
+ * Insert an encoded vector for heaptid.  Called with no locks held;
+ * returns with none.
+ */
+static void
+insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
+{
+	Relation	index = info->index;
+	LOCKMODE	mode = ShareLock;
+	int			level = HannoyRandomLevel(info->m, info->max_level,
+										  1.0 - pg_prng_double(&pg_global_prng_state));
+	HannoyMetaPageData meta;
+	HannoyRef  *lists[HANNOY_MAX_LEVEL_CAP + 1];
+	int			counts[HANNOY_MAX_LEVEL_CAP + 1];
+	HannoyCandidate *selected[HANNOY_MAX_LEVEL_CAP + 1];
+	HannoySearch search;
+	HannoyCandidate entry;
+	HannoyCandidate *entries;
+	int			nentries = 1;
+	int			top;
+	HannoyRef	newref;
+
+	LockPage(index, HANNOY_UPDATE_LOCK, mode);
+	meta = HannoyReadMeta(index);
+	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level)
+	{
+		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
+		mode = ExclusiveLock;
+		LockPage(index, HANNOY_UPDATE_LOCK, mode);
+		meta = HannoyReadMeta(index);
+	}
+
+	for (int layer = 0; layer <= level; layer++)
+	{
+		lists[layer] = palloc(sizeof(HannoyRef) * HANNOY_LAYER_SLOTS(info->m, layer));
+		selected[layer] = palloc(sizeof(HannoyCandidate) * HANNOY_LAYER_SLOTS(info->m, layer));
+		counts[layer] = 0;
+	}
+
+	if (!ItemPointerIsValid(&meta.entry))
+	{
+		newref = HannoyWriteElement(info, level, heaptid, vector, lists, counts);
+		HannoySetEntryPoint(index, newref, level, false);
+		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
+		return;
+	}
+
+	HannoySearchInit(&search, info, vector, HannoyDiskVisit, info);
+	search.keep_vectors = true;
+	search.skip_deleted = true;
+	if (!HannoyVisitEntry(&search, HannoyRefFromTid(&meta.entry), meta.entry_level, &entry))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has an entry point that is not an element",
+						RelationGetRelationName(index)),
+				 errhint("REINDEX the index.")));
+	top = Min(level, meta.entry_level);
+	entry = HannoyGreedyDescend(&search, entry, meta.entry_level, top);
+
+	entries = palloc(sizeof(HannoyCandidate));
+	entries[0] = entry;
+	for (int layer = top; layer >= 0; layer--)
+	{
+		HannoyCandidate *found;
+		int			nfound;
+
+		HannoySearchLayerStart(&search, entries, nentries, layer);
+		HannoySearchLayerRun(&search, info->ef_construction);
+		nfound = HannoySearchTakeResults(&search, &found);
+
+		/* a duplicate of the nearest element shares it, if there is room */
+		if (layer == top && nfound > 0 && found[0].vector >= 0 &&
+			memcmp(HannoyCandidateVector(&search, &found[0]), vector, info->vector_size) == 0 &&
+			HannoyAddHeapTid(info, found[0].ref, vector, heaptid))
+		{
+			UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
+			return;
+		}
+
+		counts[layer] = HannoySelectNeighbors(&search, found, nfound,
+											  HANNOY_LAYER_SLOTS(info->m, layer),
+											  selected[layer]);
+		for (int i = 0; i < counts[layer]; i++)
+			lists[layer][i] = selected[layer][i].ref;
+		entries = found;
+		nentries = nfound;
+	}
+
+	newref = HannoyWriteElement(info, level, heaptid, vector, lists, counts);
+	for (int layer = top; layer >= 0; layer--)
+		for (int i = 0; i < counts[layer]; i++)
+			link_back(info, &search, selected[layer][i].ref, newref, vector, layer);
+
+	if (level > meta.entry_level)
+		HannoySetEntryPoint(index, newref, level, true);
+	UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
+}
+
+bool
+hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+			 Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+			 IndexInfo *indexInfo)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	HannoyIndexInfo info;
+	Datum		value;
+	int			dims;
+	void	   *vector;
+
+	/* NULL vectors are never indexed */
+	if (isnull[0])
+		return false;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy insert",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	value = PointerGetDatum(PG_DETOAST_DATUM(values[0]));
+	HannoyInitIndexInfo(&info, index);
+	dims = info.opclass->dims(value);
+	if (info.dims == 0)
+	{
+		HannoyCheckIndexableDims(info.opclass, dims);
+		HannoySetDimensions(index, dims);
+		HannoyInitIndexInfo(&info, index);
+	}
+	if (dims != info.dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", info.dims, dims)));
+
+	vector = palloc(info.vector_size);
+	if (info.opclass->encode(value, dims, vector))
+		insert_vector(&info, vector, heap_tid);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return false;
+}

@@ -1,0 +1,241 @@
+/*-------------------------------------------------------------------------
+ *
+ * inspect.c
+ *	  hannoy_metapage_info(regclass) and hannoy_verify(regclass): look into
+ *	  an index and check the graph's invariants.  Superuser-only unless
+ *	  granted (the install script revokes them from PUBLIC).
+ *
+ * hannoy_verify holds HANNOY_UPDATE_LOCK exclusively, so no insert or
+ * vacuum changes the graph while it looks, and checks:
+ *	 - the metapage (magic, version) and every page's special space;
+ *	 - every neighbour link points at an element, of a level at least the
+ *	   layer's, that is not deleted, and not at the element itself;
+ *	 - lists have their used slots first and no repeated neighbour;
+ *	 - every live element has 1..HANNOY_HEAPTIDS valid heap TIDs, and
+ *	   every external vector item exists;
+ *	 - the entry point is an element of the recorded level, and no element
+ *	   is higher.
+ * The first violation raises ERRCODE_INDEX_CORRUPTED naming it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+
+#include "element.h"
+#include "hannoy.h"
+
+static Relation
+open_hannoy_index(Oid relid)
+{
+	Relation	index = relation_open(relid, AccessShareLock);
+
+	if (index->rd_rel->relkind != RELKIND_INDEX ||
+		index->rd_rel->relam != get_index_am_oid("hannoy", false))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a hannoy index", RelationGetRelationName(index))));
+	return index;
+}
+
+PG_FUNCTION_INFO_V1(hannoy_metapage_info);
+Datum
+hannoy_metapage_info(PG_FUNCTION_ARGS)
+{
+	Relation	index = open_hannoy_index(PG_GETARG_OID(0));
+	HannoyMetaPageData meta = HannoyReadMeta(index);
+	TupleDesc	tupdesc;
+	Datum		values[11];
+	bool		nulls[11] = {0};
+	bool		has_entry = ItemPointerIsValid(&meta.entry);
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	values[0] = CStringGetTextDatum(psprintf("%08X", meta.magic));
+	values[1] = Int32GetDatum(meta.version);
+	values[2] = Int32GetDatum(meta.dimensions);
+	values[3] = Int32GetDatum(meta.m);
+	values[4] = Int32GetDatum(meta.ef_construction);
+	values[5] = CStringGetTextDatum(meta.storage == HANNOY_STORAGE_FP16 ? "fp16" : "fp32");
+	values[6] = Int64GetDatum(has_entry ? ItemPointerGetBlockNumber(&meta.entry) : 0);
+	nulls[6] = !has_entry;
+	values[7] = Int32GetDatum(has_entry ? ItemPointerGetOffsetNumber(&meta.entry) : 0);
+	nulls[7] = !has_entry;
+	values[8] = Int32GetDatum(meta.entry_level);
+	values[9] = Int32GetDatum(meta.max_level);
+	values[10] = Int64GetDatum(meta.elements);
+	relation_close(index, AccessShareLock);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+static void
+violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
+		  const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\": element (%u,%u) %s",
+					RelationGetRelationName(index), blk, off, fmt),
+			 detail ? errdetail_internal("%s", detail) : 0,
+			 errhint("REINDEX the index.")));
+}
+
+PG_FUNCTION_INFO_V1(hannoy_verify);
+Datum
+hannoy_verify(PG_FUNCTION_ARGS)
+{
+	Relation	index = open_hannoy_index(PG_GETARG_OID(0));
+	HannoyMetaPageData meta;
+	HannoyVisited elements;		/* ref -> level + 1, | 0x80 if deleted */
+	BlockNumber nblocks;
+	int64		checked = 0;
+	int			highest = -1;
+
+	LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+	meta = HannoyReadMeta(index);
+	nblocks = RelationGetNumberOfBlocks(index);
+	HannoyVisitedInit(&elements, 1024);
+
+	/* every element and its level */
+	for (BlockNumber blk = HANNOY_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		Buffer		buf = ReadBuffer(index, blk);
+		Page		page;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		HannoyCheckElementPage(index, page, blk);
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			HannoyElementTuple tup = HannoyGetElement(index, page, blk, off);
+			ItemPointerData tid;
+			uint8	   *state;
+
+			if (tup == NULL)
+				continue;
+			ItemPointerSet(&tid, blk, off);
+			HannoyVisitedAdd(&elements, HannoyRefFromTid(&tid), &state);
+			*state = (tup->level + 1) | ((tup->flags & HANNOY_ELEMENT_DELETED) ? 0x80 : 0);
+			highest = Max(highest, tup->level);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* every element's links, heap TIDs and vector */
+	for (BlockNumber blk = HANNOY_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		Buffer		buf = ReadBuffer(index, blk);
+		Page		page;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			HannoyElementTuple tup = HannoyGetElement(index, page, blk, off);
+			ItemPointerData self;
+
+			if (tup == NULL)
+				continue;
+			ItemPointerSet(&self, blk, off);
+			checked++;
+			if (!(tup->flags & HANNOY_ELEMENT_DELETED))
+			{
+				if (tup->nheaptids < 1 || tup->nheaptids > HANNOY_HEAPTIDS)
+					violation(index, "has a bad heap TID count", blk, off,
+							  psprintf("It holds %d heap TIDs.", tup->nheaptids));
+				for (int i = 0; i < tup->nheaptids; i++)
+					if (!ItemPointerIsValid(&tup->heaptids[i]))
+						violation(index, "has an invalid heap TID", blk, off, NULL);
+			}
+			if (tup->flags & HANNOY_ELEMENT_EXTERNAL)
+			{
+				ItemPointer vt = &tup->vector_tid;
+
+				if (!ItemPointerIsValid(vt) || ItemPointerGetBlockNumber(vt) >= nblocks ||
+					ItemPointerGetBlockNumber(vt) == HANNOY_METAPAGE_BLKNO)
+					violation(index, "has no vector item", blk, off, NULL);
+			}
+			for (int layer = 0; layer <= tup->level; layer++)
+			{
+				int			first = HANNOY_LAYER_START(meta.m, layer);
+				int			slots = HANNOY_LAYER_SLOTS(meta.m, layer);
+				bool		ended = false;
+
+				for (int i = 0; i < slots; i++)
+				{
+					ItemPointer n = &tup->neighbors[first + i];
+					uint8	   *state;
+					char	   *where;
+
+					if (!ItemPointerIsValid(n))
+					{
+						ended = true;
+						continue;
+					}
+					where = psprintf("The link on layer %d points at (%u,%u).", layer,
+									 ItemPointerGetBlockNumberNoCheck(n),
+									 ItemPointerGetOffsetNumberNoCheck(n));
+					if (ended)
+						violation(index, "has a gap in a neighbour list", blk, off, where);
+					if (ItemPointerEquals(n, &self))
+						violation(index, "links to itself", blk, off, where);
+					state = HannoyVisitedLookup(&elements, HannoyRefFromTid(n));
+					if (state == NULL)
+						violation(index, "links to something that is not an element", blk, off, where);
+					if ((*state & 0x80) != 0)
+						violation(index, "links to a deleted element", blk, off, where);
+					if ((*state & 0x7f) - 1 < layer)
+						violation(index, "links to an element below the link's layer", blk, off, where);
+					for (int j = 0; j < i; j++)
+						if (ItemPointerEquals(n, &tup->neighbors[first + j]))
+							violation(index, "links twice to the same element", blk, off, where);
+				}
+			}
+		}
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* the entry point */
+	if (checked > 0)
+	{
+		uint8	   *state = ItemPointerIsValid(&meta.entry) ?
+			HannoyVisitedLookup(&elements, HannoyRefFromTid(&meta.entry)) : NULL;
+
+		if (state == NULL || (*state & 0x80))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\": the entry point is not a live element",
+							RelationGetRelationName(index)),
+					 errhint("REINDEX the index.")));
+		if ((*state & 0x7f) - 1 != meta.entry_level || meta.entry_level < highest)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\": the entry point's level is %d, the metapage says %d and the highest element's is %d",
+							RelationGetRelationName(index), (*state & 0x7f) - 1,
+							meta.entry_level, highest),
+					 errhint("REINDEX the index.")));
+	}
+	else if (ItemPointerIsValid(&meta.entry))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has an entry point but no elements",
+						RelationGetRelationName(index)),
+				 errhint("REINDEX the index.")));
+
+	UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+	relation_close(index, AccessShareLock);
+	PG_RETURN_INT64(checked);
+}

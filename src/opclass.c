@@ -1,0 +1,216 @@
+/*-------------------------------------------------------------------------
+ *
+ * opclass.c
+ *	  Operator class behaviour as C callbacks: each opclass's support
+ *	  function 1 returns a HannoyOpclass (hannoy.h) telling the access
+ *	  method how to encode a column value and how to compare two encoded
+ *	  vectors.  The AM itself never looks at the column type.
+ *
+ * Distances need only order the same way as the SQL operator:
+ *	 L2		squared Euclidean distance
+ *	 IP		negative inner product
+ *	 cosine	negative inner product of unit vectors (encode normalises;
+ *			zero vectors have no direction and are not indexed)
+ *	 L1		taxicab distance
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/genam.h"
+#include "fmgr.h"
+#include "utils/rel.h"
+
+#include "distance.h"
+#include "halfutils.h"
+#include "hannoy.h"
+#include "vector.h"
+
+/* --- distances over encoded vectors ------------------------------------ */
+
+static float
+f32_l2(const void *a, const void *b, int dims)
+{
+	return HannoyKernel->f32_l2sq(a, b, dims);
+}
+
+static float
+f32_negdot(const void *a, const void *b, int dims)
+{
+	return -HannoyKernel->f32_dot(a, b, dims);
+}
+
+static float
+f32_l1(const void *a, const void *b, int dims)
+{
+	return HannoyKernel->f32_l1(a, b, dims);
+}
+
+static float
+f16_l2(const void *a, const void *b, int dims)
+{
+	return HannoyKernel->f16_l2sq(a, b, dims);
+}
+
+static float
+f16_negdot(const void *a, const void *b, int dims)
+{
+	return -HannoyKernel->f16_dot(a, b, dims);
+}
+
+static float
+f16_l1(const void *a, const void *b, int dims)
+{
+	return HannoyKernel->f16_l1(a, b, dims);
+}
+
+/* --- column values -------------------------------------------------------- */
+
+static int
+vector_value_dims(Datum value)
+{
+	return DatumGetVector(value)->dim;
+}
+
+static int
+halfvec_value_dims(Datum value)
+{
+	return DatumGetHalfVector(value)->dim;
+}
+
+/* Unit vector of x into out; false for the zero vector. */
+static bool
+normalize_floats(const float *x, int dims, float *out)
+{
+	double		norm = 0.0;
+
+	for (int i = 0; i < dims; i++)
+		norm += (double) x[i] * x[i];
+	if (norm <= 0.0)
+		return false;
+	norm = sqrt(norm);
+	for (int i = 0; i < dims; i++)
+		out[i] = (float) (x[i] / norm);
+	return true;
+}
+
+static bool
+vector_to_fp32(Datum value, int dims, void *out)
+{
+	memcpy(out, DatumGetVector(value)->x, sizeof(float) * dims);
+	return true;
+}
+
+static bool
+vector_to_fp32_unit(Datum value, int dims, void *out)
+{
+	return normalize_floats(DatumGetVector(value)->x, dims, out);
+}
+
+static bool
+vector_to_fp16(Datum value, int dims, void *out)
+{
+	Vector	   *v = DatumGetVector(value);
+	uint16	   *h = out;
+
+	for (int i = 0; i < dims; i++)
+		h[i] = HannoyFloatToHalfChecked(v->x[i]);
+	return true;
+}
+
+static bool
+vector_to_fp16_unit(Datum value, int dims, void *out)
+{
+	float	   *unit = palloc(sizeof(float) * dims);
+	bool		ok = normalize_floats(DatumGetVector(value)->x, dims, unit);
+
+	if (ok)
+		HannoyKernel->f32_to_f16(unit, out, dims);
+	pfree(unit);
+	return ok;
+}
+
+static bool
+halfvec_to_fp16(Datum value, int dims, void *out)
+{
+	memcpy(out, DatumGetHalfVector(value)->x, sizeof(uint16) * dims);
+	return true;
+}
+
+static bool
+halfvec_to_fp16_unit(Datum value, int dims, void *out)
+{
+	float	   *x = palloc(sizeof(float) * dims);
+	bool		ok;
+
+	HannoyKernel->f16_to_f32(DatumGetHalfVector(value)->x, x, dims);
+	ok = normalize_floats(x, dims, x);
+	if (ok)
+		HannoyKernel->f32_to_f16(x, out, dims);
+	pfree(x);
+	return ok;
+}
+
+/* --- the opclasses ------------------------------------------------------ */
+
+#define DEFINE_OPCLASS(NAME, STORAGE, DIMS, ENCODE, DISTANCE) \
+static const HannoyOpclass NAME##_info = { \
+	.storage = STORAGE, .name = #NAME, .dims = DIMS, .encode = ENCODE, \
+	.distance = DISTANCE \
+}; \
+PG_FUNCTION_INFO_V1(hannoy_##NAME##_support); \
+Datum \
+hannoy_##NAME##_support(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_POINTER(&NAME##_info); \
+}
+
+DEFINE_OPCLASS(vector_l2_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32, f32_l2)
+DEFINE_OPCLASS(vector_ip_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32, f32_negdot)
+DEFINE_OPCLASS(vector_cosine_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32_unit, f32_negdot)
+DEFINE_OPCLASS(vector_l1_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32, f32_l1)
+DEFINE_OPCLASS(halfvec_l2_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_to_fp16, f16_l2)
+DEFINE_OPCLASS(halfvec_ip_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_to_fp16, f16_negdot)
+DEFINE_OPCLASS(halfvec_cosine_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_to_fp16_unit, f16_negdot)
+DEFINE_OPCLASS(halfvec_l1_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_to_fp16, f16_l1)
+DEFINE_OPCLASS(vector_l2_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_l2)
+DEFINE_OPCLASS(vector_ip_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_negdot)
+DEFINE_OPCLASS(vector_cosine_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16_unit, f16_negdot)
+
+const HannoyOpclass *
+HannoyGetOpclass(Relation index)
+{
+	FmgrInfo   *proc = index_getprocinfo(index, 1, HANNOY_OPCLASS_PROC);
+
+	return (const HannoyOpclass *) DatumGetPointer(FunctionCall1(proc, PointerGetDatum(NULL)));
+}
+
+Size
+HannoyVectorSize(uint8 storage, int dims)
+{
+	return (storage == HANNOY_STORAGE_FP16 ? sizeof(uint16) : sizeof(float)) * dims;
+}
+
+/* 54000 when one vector of this many dimensions cannot fit in a page. */
+void
+HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims)
+{
+	int			fp32_max = (HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data)) / sizeof(float);
+	int			fp16_max = (HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data)) / sizeof(uint16);
+
+	if (opclass->storage == HANNOY_STORAGE_FP32 && dims > fp32_max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("hannoy index with %s cannot have more than %d dimensions",
+						opclass->name, fp32_max),
+				 errhint("Store the index in fp16 (up to %d dimensions): use a halfvec column with halfvec_l2_ops, or vector_l2_fp16_ops, vector_ip_fp16_ops or vector_cosine_fp16_ops on this vector column. Product-quantized (PQ) opclasses for larger vectors are not available yet.",
+						 fp16_max)));
+	if (opclass->storage == HANNOY_STORAGE_FP16 && dims > fp16_max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("hannoy index with %s cannot have more than %d dimensions",
+						opclass->name, fp16_max),
+				 errhint("Vectors this large need a product-quantized (PQ) opclass, which this version of hannoy does not have yet.")));
+}

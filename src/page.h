@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ *
+ * page.h
+ *	  The on-disk format of a hannoy index: metapage, page special space,
+ *	  element and vector items.  A contract: fields are never reordered;
+ *	  a change bumps HANNOY_FORMAT_VERSION.  This header stands alone so
+ *	  inspection tools can include it.
+ *
+ * Block 0 is the metapage.  Every other block is an element page: a
+ * standard slotted page whose items are element items (one per distinct
+ * vector: heap TIDs, the neighbour lists of every layer, and the vector
+ * inline when it fits) and, for elements whose vector does not fit inline,
+ * vector items.  See src/README for the reasoning.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HANNOY_PAGE_H
+#define HANNOY_PAGE_H
+
+#include "postgres.h"
+
+#include "storage/block.h"
+#include "storage/bufpage.h"
+#include "storage/itemptr.h"
+
+#define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
+#define HANNOY_FORMAT_VERSION	1
+#define HANNOY_METAPAGE_BLKNO	0
+
+/* Special space of every page. */
+#define HANNOY_PAGE_ID			0xFF91	/* tells hannoy pages apart */
+#define HANNOY_PAGE_META		0x0001
+#define HANNOY_PAGE_ELEMENT		0x0002
+
+typedef struct HannoyPageOpaqueData
+{
+	uint16		flags;			/* HANNOY_PAGE_META or HANNOY_PAGE_ELEMENT */
+	uint16		page_id;		/* HANNOY_PAGE_ID */
+} HannoyPageOpaqueData;
+
+typedef HannoyPageOpaqueData *HannoyPageOpaque;
+
+#define HannoyPageGetOpaque(page) \
+	((HannoyPageOpaque) PageGetSpecialPointer(page))
+
+/* Vector storage kinds, as recorded in the metapage. */
+#define HANNOY_STORAGE_FP32		1
+#define HANNOY_STORAGE_FP16		2
+
+typedef struct HannoyMetaPageData
+{
+	uint32		magic;			/* HANNOY_MAGIC */
+	uint32		version;		/* HANNOY_FORMAT_VERSION */
+	uint16		dimensions;		/* 0 until the first vector is indexed */
+	uint16		m;
+	uint16		ef_construction;
+	uint8		storage;		/* HANNOY_STORAGE_* */
+	uint8		max_level;		/* highest level an element may have */
+	ItemPointerData entry;		/* entry point element; invalid if empty */
+	int16		entry_level;	/* its level; -1 if empty */
+	BlockNumber insert_page;	/* last page inserts appended to */
+	uint64		elements;		/* live elements after build/last vacuum */
+} HannoyMetaPageData;
+
+typedef HannoyMetaPageData *HannoyMetaPage;
+
+#define HannoyPageGetMeta(page) ((HannoyMetaPage) PageGetContents(page))
+
+/* Item kinds: the first byte of every item on an element page. */
+#define HANNOY_ITEM_ELEMENT		1
+#define HANNOY_ITEM_VECTOR		2
+
+/* Element flags */
+#define HANNOY_ELEMENT_DELETED	0x01	/* no live heap TIDs; awaiting repair */
+#define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector lives in vector_tid's item */
+
+/* heap TIDs an element holds; more duplicates become another element */
+#define HANNOY_HEAPTIDS			3
+
+/*
+ * An element item.  After the fixed header come the neighbour lists,
+ * layer 0 first (2m slots) then layers 1..level (m slots each), as
+ * ItemPointerData; unused slots are invalid and come last in each list.
+ * The vector follows at a 4-byte boundary unless EXTERNAL is set.
+ */
+typedef struct HannoyElementTupleData
+{
+	uint8		type;			/* HANNOY_ITEM_ELEMENT */
+	uint8		level;
+	uint8		flags;
+	uint8		nheaptids;
+	ItemPointerData heaptids[HANNOY_HEAPTIDS];
+	ItemPointerData vector_tid; /* valid only with HANNOY_ELEMENT_EXTERNAL */
+	ItemPointerData neighbors[FLEXIBLE_ARRAY_MEMBER];
+} HannoyElementTupleData;
+
+typedef HannoyElementTupleData *HannoyElementTuple;
+
+/* A vector item: the vector of an element too large to hold it inline. */
+typedef struct HannoyVectorTupleData
+{
+	uint8		type;			/* HANNOY_ITEM_VECTOR */
+	uint8		unused[3];
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} HannoyVectorTupleData;
+
+typedef HannoyVectorTupleData *HannoyVectorTuple;
+
+/* Neighbour slots of an element of the given level. */
+#define HANNOY_NEIGHBOR_SLOTS(m, level)	(2 * (m) + (level) * (m))
+/* First slot of a layer's list, and its length. */
+#define HANNOY_LAYER_START(m, layer)	((layer) == 0 ? 0 : 2 * (m) + ((layer) - 1) * (m))
+#define HANNOY_LAYER_SLOTS(m, layer)	((layer) == 0 ? 2 * (m) : (m))
+
+#define HANNOY_ELEMENT_HEADER_SIZE	offsetof(HannoyElementTupleData, neighbors)
+#define HANNOY_ELEMENT_VECTOR_OFFSET(m, level) \
+	TYPEALIGN(4, HANNOY_ELEMENT_HEADER_SIZE + \
+			  sizeof(ItemPointerData) * HANNOY_NEIGHBOR_SLOTS(m, level))
+#define HannoyElementVector(tup, m) \
+	((char *) (tup) + HANNOY_ELEMENT_VECTOR_OFFSET(m, (tup)->level))
+
+/* The largest item a page holds: one item plus the special space. */
+#define HANNOY_MAX_ITEM_SIZE \
+	MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData + sizeof(ItemIdData)) - \
+				  MAXALIGN(sizeof(HannoyPageOpaqueData)))
+
+#define HANNOY_VECTOR_TUPLE_SIZE(bytes)	(offsetof(HannoyVectorTupleData, data) + (bytes))
+
+#endif							/* HANNOY_PAGE_H */

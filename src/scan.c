@@ -1,0 +1,224 @@
+/*-------------------------------------------------------------------------
+ *
+ * scan.c
+ *	  Ordered index scans: ORDER BY column <op> query [LIMIT k].
+ *
+ * The first amgettuple descends the upper layers greedily from the entry
+ * point and runs an ef_search beam on layer 0; rows then come out nearest
+ * first.  With hannoy.iterative_scan on, running out of results resumes
+ * the search from the candidates it discarded (graph.c), batch after
+ * batch, until hannoy.max_scan_tuples elements have been visited.
+ * relaxed_order hands out each batch in order; strict_order drops the rows
+ * of a later batch that are nearer than one already returned.
+ *
+ * The executor checks heap visibility; deleted elements (awaiting vacuum)
+ * still route the search but are never returned.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "element.h"
+#include "hannoy.h"
+
+typedef struct HannoyScanOpaqueData
+{
+	MemoryContext cxt;			/* reset by each rescan */
+	HannoyIndexInfo info;
+	HannoySearch search;
+	bool		started;
+	bool		done;			/* nothing more to return */
+	void	   *query;			/* encoded query */
+
+	HannoyCandidate *batch;		/* results of the current batch, nearest first */
+	int			nbatch;
+	int			next;
+	ItemPointerData tids[HANNOY_HEAPTIDS];	/* heap TIDs of the current element */
+	int			ntids;
+	int			nexttid;
+	float		last_distance;
+} HannoyScanOpaqueData;
+
+typedef HannoyScanOpaqueData *HannoyScanOpaque;
+
+IndexScanDesc
+hannoybeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HannoyScanOpaque so = palloc0(sizeof(HannoyScanOpaqueData));
+
+	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy scan",
+									ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+void
+hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
+			 int norderbys)
+{
+	HannoyScanOpaque so = scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	MemoryContextReset(so->cxt);
+	so->started = false;
+	so->done = false;
+	so->batch = NULL;
+	so->nbatch = so->next = 0;
+	so->ntids = so->nexttid = 0;
+}
+
+/* Encode the ORDER BY argument; a NULL query orders by the zero vector. */
+static bool
+encode_query(IndexScanDesc scan, HannoyScanOpaque so)
+{
+	HannoyIndexInfo *info = &so->info;
+	ScanKey		key = &scan->orderByData[0];
+
+	so->query = palloc0(info->vector_size);
+	if (scan->numberOfOrderBys == 0 || (key->sk_flags & SK_ISNULL))
+		return true;
+	else
+	{
+		Datum		value = PointerGetDatum(PG_DETOAST_DATUM(key->sk_argument));
+		int			dims = info->opclass->dims(value);
+
+		if (dims != info->dims)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("expected %d dimensions, not %d", info->dims, dims)));
+		/* a query that cannot be encoded (zero under cosine) stays zero */
+		if (!info->opclass->encode(value, dims, so->query))
+			memset(so->query, 0, info->vector_size);
+		return true;
+	}
+}
+
+static void
+start_search(IndexScanDesc scan, HannoyScanOpaque so)
+{
+	HannoyMetaPageData meta;
+	HannoyCandidate entry;
+
+	HannoyInitIndexInfo(&so->info, scan->indexRelation);
+	meta = HannoyReadMeta(scan->indexRelation);
+	if (so->info.dims == 0 || !ItemPointerIsValid(&meta.entry))
+	{
+		so->done = true;
+		return;
+	}
+	encode_query(scan, so);
+
+	HannoySearchInit(&so->search, &so->info, so->query, HannoyDiskVisit, &so->info);
+	so->search.skip_deleted = true;
+	so->search.keep_discarded = hannoy_iterative_scan != HANNOY_ITERATIVE_OFF;
+
+	if (!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry), meta.entry_level, &entry))
+	{
+		/* vacuum moved the entry point since we read it: read it again */
+		meta = HannoyReadMeta(scan->indexRelation);
+		if (!ItemPointerIsValid(&meta.entry) ||
+			!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry),
+							  meta.entry_level, &entry))
+		{
+			so->done = true;
+			return;
+		}
+	}
+	entry = HannoyGreedyDescend(&so->search, entry, meta.entry_level, 0);
+	HannoySearchLayerStart(&so->search, &entry, 1, 0);
+	HannoySearchLayerRun(&so->search, hannoy_ef_search);
+	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
+	so->next = 0;
+	so->last_distance = -INFINITY;
+}
+
+/* The next batch of an iterative scan; false when there is none. */
+static bool
+next_batch(HannoyScanOpaque so)
+{
+	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF ||
+		so->search.visits >= hannoy_max_scan_tuples)
+		return false;
+	if (!HannoySearchLayerRefill(&so->search, hannoy_ef_search))
+		return false;
+	HannoySearchLayerRun(&so->search, hannoy_ef_search);
+	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
+	so->next = 0;
+	return so->nbatch > 0;
+}
+
+bool
+hannoygettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HannoyScanOpaque so = scan->opaque;
+	MemoryContext old;
+
+	if (!ScanDirectionIsForward(dir))
+		elog(ERROR, "hannoy index scans go forward only");
+
+	old = MemoryContextSwitchTo(so->cxt);
+	if (!so->started)
+	{
+		so->started = true;
+		pgstat_count_index_scan(scan->indexRelation);
+		start_search(scan, so);
+	}
+
+	while (!so->done)
+	{
+		if (so->nexttid < so->ntids)
+		{
+			scan->xs_heaptid = so->tids[so->nexttid++];
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			MemoryContextSwitchTo(old);
+			return true;
+		}
+		if (so->next >= so->nbatch)
+		{
+			if (!next_batch(so))
+			{
+				so->done = true;
+				break;
+			}
+			continue;
+		}
+		else
+		{
+			HannoyCandidate *c = &so->batch[so->next++];
+
+			CHECK_FOR_INTERRUPTS();
+			if (hannoy_iterative_scan == HANNOY_ITERATIVE_STRICT &&
+				c->distance < so->last_distance)
+				continue;
+			so->ntids = HannoyReadHeapTids(scan->indexRelation, c->ref, so->tids);
+			so->nexttid = 0;
+			if (so->ntids > 0)
+				so->last_distance = c->distance;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return false;
+}
+
+void
+hannoyendscan(IndexScanDesc scan)
+{
+	HannoyScanOpaque so = scan->opaque;
+
+	MemoryContextDelete(so->cxt);
+	pfree(so);
+	scan->opaque = NULL;
+}

@@ -1,0 +1,453 @@
+/*-------------------------------------------------------------------------
+ *
+ * vacuum.c
+ *	  ambulkdelete and amvacuumcleanup: drop dead heap TIDs and repair the
+ *	  graph around the elements that lost them all.
+ *
+ * Passes of ambulkdelete:
+ *	1. mark  Every element page: drop dead heap TIDs; an element left with
+ *			 none is marked deleted.  Searches still route through it, but
+ *			 no insert links to it from now on.  Remember the deleted
+ *			 elements (a hash set) and their pages (a roaring bitmap), and
+ *			 the live element of the highest level.
+ *	   wait  Take HANNOY_UPDATE_LOCK exclusively once: inserts that began
+ *			 before an element was marked, and may link to it, finish first.
+ *	2. repair  Every live element that links to a deleted one keeps its
+ *			 live neighbours and fills the freed slots with the nearest
+ *			 live neighbours of the deleted ones (FreshDiskANN's local
+ *			 repair, without the re-pruning).  Written only if the list did
+ *			 not change meanwhile; else recomputed.
+ *	   entry  If the entry point was deleted, the highest live element
+ *			 becomes the entry point.
+ *	3. free  Deleted elements and their vector items are removed from their
+ *			 pages (line pointers stay, so no other TID moves) and the
+ *			 space goes to the free space map for later inserts.
+ *
+ * Every page loop checks for interrupts and calls vacuum_delay_point().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "commands/vacuum.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/freespace.h"
+#include "storage/indexfsm.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include <roaring/roaring.h>
+
+#include "element.h"
+#include "hannoy.h"
+
+typedef struct VacuumState
+{
+	IndexVacuumInfo *info;
+	IndexBulkDeleteResult *stats;
+	HannoyIndexInfo index;
+	HannoyVisited deleted;		/* refs of deleted elements */
+	roaring_bitmap_t *deleted_pages;
+	HannoyRef	highest;		/* live element with the highest level */
+	int			highest_level;
+	int64		live;
+	MemoryContext cxt;
+} VacuumState;
+
+static bool
+is_deleted(VacuumState *vs, HannoyRef ref)
+{
+	return HannoyVisitedLookup(&vs->deleted, ref) != NULL;
+}
+
+static void
+remember_deleted(VacuumState *vs, HannoyRef ref)
+{
+	uint8	   *state;
+
+	HannoyVisitedAdd(&vs->deleted, ref, &state);
+	roaring_bitmap_add(vs->deleted_pages, (uint32) (ref >> 16));
+}
+
+/* Pass 1 over one page. */
+static void
+mark_page(VacuumState *vs, BlockNumber blkno, IndexBulkDeleteCallback callback,
+		  void *callback_state)
+{
+	Relation	index = vs->index.index;
+	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+										 vs->info->strategy);
+	GenericXLogState *state;
+	Page		page;
+	bool		changed = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HannoyCheckElementPage(index, BufferGetPage(buf), blkno);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+	{
+		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+		ItemPointerData ref_tid;
+		int			kept = 0;
+
+		if (tup == NULL)
+			continue;
+		ItemPointerSet(&ref_tid, blkno, off);
+		if (tup->flags & HANNOY_ELEMENT_DELETED)
+		{
+			/* left by an interrupted vacuum: finish the job */
+			remember_deleted(vs, HannoyRefFromTid(&ref_tid));
+			continue;
+		}
+		for (int i = 0; i < tup->nheaptids; i++)
+		{
+			if (callback(&tup->heaptids[i], callback_state))
+				vs->stats->tuples_removed++;
+			else
+				tup->heaptids[kept++] = tup->heaptids[i];
+		}
+		if (kept != tup->nheaptids)
+		{
+			changed = true;
+			for (int i = kept; i < HANNOY_HEAPTIDS; i++)
+				ItemPointerSetInvalid(&tup->heaptids[i]);
+			tup->nheaptids = kept;
+			if (kept == 0)
+			{
+				tup->flags |= HANNOY_ELEMENT_DELETED;
+				remember_deleted(vs, HannoyRefFromTid(&ref_tid));
+				continue;
+			}
+		}
+		vs->stats->num_index_tuples += kept;
+		vs->live++;
+		if (tup->level > vs->highest_level)
+		{
+			vs->highest_level = tup->level;
+			vs->highest = HannoyRefFromTid(&ref_tid);
+		}
+	}
+	if (changed)
+		GenericXLogFinish(state);
+	else
+		GenericXLogAbort(state);
+	UnlockReleaseBuffer(buf);
+}
+
+typedef struct RepairItem
+{
+	HannoyRef	ref;
+	int			level;
+	char	   *vector;
+} RepairItem;
+
+/*
+ * New list for one layer of one element: its live neighbours, then the
+ * nearest live neighbours of its deleted neighbours.
+ */
+static int
+repair_list(VacuumState *vs, RepairItem *item, int layer, const HannoyRef *list,
+			int n, HannoyRef *out)
+{
+	HannoyIndexInfo *info = &vs->index;
+	int			slots = HANNOY_LAYER_SLOTS(info->m, layer);
+	int			nout = 0;
+	HannoyCandidate *cand = palloc(sizeof(HannoyCandidate) * n * 2 * HANNOY_MAX_M);
+	int			ncand = 0;
+	char	   *vec = palloc(info->vector_size);
+	HannoyRef	second[2 * HANNOY_MAX_M];
+
+	for (int i = 0; i < n; i++)
+		if (!is_deleted(vs, list[i]))
+			out[nout++] = list[i];
+
+	for (int i = 0; i < n; i++)
+	{
+		int			n2;
+
+		if (!is_deleted(vs, list[i]))
+			continue;
+		n2 = HannoyReadNeighbors(info, list[i], layer, second);
+		for (int j = 0; j < n2; j++)
+		{
+			HannoyRef	r = second[j];
+			bool		seen = r == item->ref || is_deleted(vs, r);
+			int			level;
+			uint8		flags;
+
+			for (int k = 0; k < nout && !seen; k++)
+				seen = out[k] == r;
+			for (int k = 0; k < ncand && !seen; k++)
+				seen = cand[k].ref == r;
+			if (seen || !HannoyReadVector(info, r, vec, &level, &flags) ||
+				(flags & HANNOY_ELEMENT_DELETED) || level < layer)
+				continue;
+			cand[ncand].ref = r;
+			cand[ncand].distance = info->opclass->distance(item->vector, vec, info->dims);
+			ncand++;
+		}
+	}
+	qsort(cand, ncand, sizeof(HannoyCandidate), HannoyCandidateCompare);
+	for (int i = 0; i < ncand && nout < slots; i++)
+		out[nout++] = cand[i].ref;
+	pfree(cand);
+	pfree(vec);
+	return nout;
+}
+
+/* Pass 2 over one page. */
+static void
+repair_page(VacuumState *vs, BlockNumber blkno)
+{
+	HannoyIndexInfo *info = &vs->index;
+	Relation	index = info->index;
+	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+										 vs->info->strategy);
+	Page		page;
+	RepairItem *items;
+	int			nitems = 0;
+	MemoryContext old = MemoryContextSwitchTo(vs->cxt);
+
+	/* copy out the live elements that link to a deleted one */
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	HannoyCheckElementPage(index, page, blkno);
+	items = palloc(sizeof(RepairItem) * (PageGetMaxOffsetNumber(page) + 1));
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+	{
+		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+		bool		needs = false;
+		int			slots = tup ? HANNOY_NEIGHBOR_SLOTS(info->m, tup->level) : 0;
+		ItemPointerData tid;
+
+		if (tup == NULL || (tup->flags & HANNOY_ELEMENT_DELETED))
+			continue;
+		for (int i = 0; i < slots && !needs; i++)
+			needs = ItemPointerIsValid(&tup->neighbors[i]) &&
+				is_deleted(vs, HannoyRefFromTid(&tup->neighbors[i]));
+		if (!needs)
+			continue;
+		ItemPointerSet(&tid, blkno, off);
+		items[nitems].ref = HannoyRefFromTid(&tid);
+		items[nitems].level = tup->level;
+		nitems++;
+	}
+	UnlockReleaseBuffer(buf);
+
+	for (int i = 0; i < nitems; i++)
+	{
+		RepairItem *item = &items[i];
+		int			level;
+		uint8		flags;
+
+		item->vector = palloc(info->vector_size);
+		if (!HannoyReadVector(info, item->ref, item->vector, &level, &flags))
+			continue;
+		for (int layer = 0; layer <= item->level; layer++)
+		{
+			for (int attempt = 0; attempt < 10; attempt++)
+			{
+				HannoyRef	list[2 * HANNOY_MAX_M];
+				HannoyRef	repaired[2 * HANNOY_MAX_M];
+				int			n = HannoyReadNeighbors(info, item->ref, layer, list);
+				int			nrepaired;
+				bool		any = false;
+
+				for (int j = 0; j < n && !any; j++)
+					any = is_deleted(vs, list[j]);
+				if (!any)
+					break;
+				nrepaired = repair_list(vs, item, layer, list, n, repaired);
+				if (HannoyReplaceNeighbors(info, item->ref, layer, list, n,
+										   repaired, nrepaired))
+					break;
+			}
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(vs->cxt);
+}
+
+/* Pass 3 over one page holding deleted elements. */
+static void
+free_page(VacuumState *vs, BlockNumber blkno)
+{
+	Relation	index = vs->index.index;
+	Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+										 vs->info->strategy);
+	GenericXLogState *state;
+	Page		page;
+	ItemPointerData *vectors;
+	int			nvectors = 0;
+	bool		changed = false;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	HannoyCheckElementPage(index, BufferGetPage(buf), blkno);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	vectors = palloc(sizeof(ItemPointerData) * (PageGetMaxOffsetNumber(page) + 1));
+	for (OffsetNumber off = PageGetMaxOffsetNumber(page); off >= FirstOffsetNumber; off--)
+	{
+		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+
+		if (tup == NULL || !(tup->flags & HANNOY_ELEMENT_DELETED))
+			continue;
+		if (tup->flags & HANNOY_ELEMENT_EXTERNAL)
+			vectors[nvectors++] = tup->vector_tid;
+		PageIndexTupleDeleteNoCompact(page, off);
+		changed = true;
+	}
+	if (changed)
+	{
+		PageSetHasFreeLinePointers(page);
+		GenericXLogFinish(state);
+	}
+	else
+		GenericXLogAbort(state);
+	RecordPageWithFreeSpace(index, blkno, PageGetFreeSpace(BufferGetPage(buf)));
+	UnlockReleaseBuffer(buf);
+
+	/* then the vector items of the removed elements, one page at a time */
+	for (int i = 0; i < nvectors; i++)
+	{
+		BlockNumber vblk = ItemPointerGetBlockNumber(&vectors[i]);
+		OffsetNumber voff = ItemPointerGetOffsetNumber(&vectors[i]);
+		Page		vpage;
+		ItemId		iid;
+
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, vblk, RBM_NORMAL, vs->info->strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		HannoyCheckElementPage(index, BufferGetPage(buf), vblk);
+		state = GenericXLogStart(index);
+		vpage = GenericXLogRegisterBuffer(state, buf, 0);
+		iid = PageGetItemId(vpage, voff);
+		if (voff <= PageGetMaxOffsetNumber(vpage) && ItemIdIsUsed(iid) &&
+			((HannoyVectorTuple) PageGetItem(vpage, iid))->type == HANNOY_ITEM_VECTOR)
+		{
+			PageIndexTupleDeleteNoCompact(vpage, voff);
+			PageSetHasFreeLinePointers(vpage);
+			GenericXLogFinish(state);
+		}
+		else
+			GenericXLogAbort(state);
+		RecordPageWithFreeSpace(index, vblk, PageGetFreeSpace(BufferGetPage(buf)));
+		UnlockReleaseBuffer(buf);
+	}
+	pfree(vectors);
+}
+
+static void
+set_element_count(Relation index, int64 live)
+{
+	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HannoyMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	meta->elements = live;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+IndexBulkDeleteResult *
+hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+				 IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation	index = info->index;
+	VacuumState vs;
+	BlockNumber nblocks;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy vacuum",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	HannoyMetaPageData meta;
+	roaring_uint32_iterator_t *it;
+
+	if (stats == NULL)
+		stats = MemoryContextAllocZero(old, sizeof(IndexBulkDeleteResult));
+
+	memset(&vs, 0, sizeof(vs));
+	vs.info = info;
+	vs.stats = stats;
+	HannoyInitIndexInfo(&vs.index, index);
+	HannoyVisitedInit(&vs.deleted, 1024);
+	vs.deleted_pages = roaring_bitmap_create();
+	vs.highest = HANNOY_INVALID_REF;
+	vs.highest_level = -1;
+	vs.cxt = AllocSetContextCreate(cxt, "hannoy vacuum page", ALLOCSET_DEFAULT_SIZES);
+
+	/* 1. mark */
+	stats->num_index_tuples = 0;
+	nblocks = RelationGetNumberOfBlocks(index);
+	for (BlockNumber blkno = HANNOY_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		vacuum_delay_point();
+		mark_page(&vs, blkno, callback, callback_state);
+	}
+
+	if (!roaring_bitmap_is_empty(vs.deleted_pages))
+	{
+		/* wait for inserts that may link to what was just marked */
+		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+
+		/* 2. repair (pages added since pass 1 hold no links to marked elements) */
+		for (BlockNumber blkno = HANNOY_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+		{
+			vacuum_delay_point();
+			repair_page(&vs, blkno);
+		}
+
+		/* entry point */
+		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+		meta = HannoyReadMeta(index);
+		if (ItemPointerIsValid(&meta.entry) &&
+			is_deleted(&vs, HannoyRefFromTid(&meta.entry)))
+			HannoySetEntryPoint(index, vs.highest, vs.highest_level, false);
+		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+
+		/* 3. free */
+		it = roaring_create_iterator(vs.deleted_pages);
+		while (it->has_value)
+		{
+			vacuum_delay_point();
+			free_page(&vs, it->current_value);
+			roaring_advance_uint32_iterator(it);
+		}
+		roaring_free_uint32_iterator(it);
+	}
+	roaring_bitmap_free(vs.deleted_pages);
+
+	set_element_count(index, vs.live);
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	stats->estimated_count = false;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return stats;
+}
+
+IndexBulkDeleteResult *
+hannoyvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only)
+		return stats;
+	if (stats == NULL)
+	{
+		/* no bulkdelete ran: report the count from the metapage */
+		HannoyMetaPageData meta = HannoyReadMeta(info->index);
+
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+		stats->num_index_tuples = meta.elements;
+		stats->estimated_count = true;
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	IndexFreeSpaceMapVacuum(info->index);
+	return stats;
+}
