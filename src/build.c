@@ -238,8 +238,14 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 	}
 	qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
 	nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, kept);
-	for (int i = 0; i < slots; i++)
-		list[i] = i < nkept ? (uint32) kept[i].ref : HANNOY_NO_NEIGHBOR;
+	for (int i = 0; i < nkept; i++)
+		if (kept[i].ref == (HannoyRef) to)
+		{
+			/* only a list that takes the newcomer changes (as on disk) */
+			for (int j = 0; j < slots; j++)
+				list[j] = j < nkept ? (uint32) kept[j].ref : HANNOY_NO_NEIGHBOR;
+			break;
+		}
 }
 
 /*
@@ -544,7 +550,7 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 						   g.info.ef_construction, g.info.m)));
 	g.entry = -1;
 	g.entry_level = -1;
-	pg_prng_seed(&g.prng, 0x4841);
+	pg_prng_seed(&g.prng, 100);	/* builds are reproducible for a heap order */
 	g.tmpcxt = AllocSetContextCreate(buildcxt, "hannoy build tuple",
 									 ALLOCSET_DEFAULT_SIZES);
 	g.elements = palloc(sizeof(BuildElement));

@@ -512,6 +512,22 @@ HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted, int n,
 		if (good)
 			out[kept++] = *c;
 	}
+
+	/*
+	 * The heuristic alone can leave a list with a handful of links, and a
+	 * region reached through few links is easy to miss.  Top the list up
+	 * to half its places with the nearest candidates it passed over.
+	 */
+	for (int i = 0; i < n && kept < max_neighbors / 2; i++)
+	{
+		bool		taken = sorted[i].deleted;
+
+		for (int j = 0; j < kept && !taken; j++)
+			taken = out[j].ref == sorted[i].ref;
+		if (!taken)
+			out[kept++] = sorted[i];
+	}
+	qsort(out, kept, sizeof(HannoyCandidate), HannoyCandidateCompare);
 	return kept;
 }
 

@@ -337,7 +337,7 @@ CREATE FUNCTION hannoy_vector_ip_fp16_ops_support(internal) RETURNS internal
 CREATE FUNCTION hannoy_vector_cosine_fp16_ops_support(internal) RETURNS internal
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE OPERATOR CLASS vector_l2_ops FOR TYPE vector USING hannoy AS
+CREATE OPERATOR CLASS vector_l2_ops DEFAULT FOR TYPE vector USING hannoy AS
 	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 hannoy_vector_l2_ops_support(internal);
 CREATE OPERATOR CLASS vector_ip_ops FOR TYPE vector USING hannoy AS
@@ -349,7 +349,7 @@ CREATE OPERATOR CLASS vector_cosine_ops FOR TYPE vector USING hannoy AS
 CREATE OPERATOR CLASS vector_l1_ops FOR TYPE vector USING hannoy AS
 	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 hannoy_vector_l1_ops_support(internal);
-CREATE OPERATOR CLASS halfvec_l2_ops FOR TYPE halfvec USING hannoy AS
+CREATE OPERATOR CLASS halfvec_l2_ops DEFAULT FOR TYPE halfvec USING hannoy AS
 	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
 	FUNCTION 1 hannoy_halfvec_l2_ops_support(internal);
 CREATE OPERATOR CLASS halfvec_ip_ops FOR TYPE halfvec USING hannoy AS
