@@ -175,6 +175,10 @@ hannoyproperty(Oid index_oid, int attno, IndexAMProperty prop,
 {
 	switch (prop)
 	{
+		case AMPROP_DISTANCE_ORDERABLE: /* what the index is for */
+			*res = attno == 1;
+			*isnull = false;
+			return true;
 		case AMPROP_RETURNABLE:		/* the index keeps an encoded copy only */
 		case AMPROP_SEARCH_ARRAY:
 		case AMPROP_SEARCH_NULLS:	/* NULL vectors are never indexed */
