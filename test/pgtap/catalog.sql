@@ -1,7 +1,7 @@
 -- Catalog contracts of the vector and halfvec types (pgTAP).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS hannoy;
-SELECT plan(57);
+SELECT plan(63);
 
 -- types
 SELECT has_type('vector');
@@ -55,8 +55,9 @@ SELECT is_empty(
 	   WHERE d.refclassid = 'pg_extension'::regclass
 	     AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hannoy')
 	     AND p.prokind = 'f'
+	     AND p.proname NOT IN ('hannoy_handler', 'hannoy_metapage_info', 'hannoy_verify')
 	     AND (p.provolatile <> 'i' OR NOT p.proisstrict OR p.proparallel <> 's')$$,
-	'every hannoy function is IMMUTABLE STRICT PARALLEL SAFE');
+	'every type and opclass function is IMMUTABLE STRICT PARALLEL SAFE');
 SELECT volatility_is('l2_distance', ARRAY['vector', 'vector'], 'immutable');
 SELECT is_strict('cosine_distance', ARRAY['halfvec', 'halfvec']);
 SELECT function_returns('vector_dims', ARRAY['halfvec'], 'integer');
@@ -88,10 +89,46 @@ SELECT ok((SELECT opcdefault FROM pg_opclass WHERE opcname = 'vector_ops'
 	          AND opcmethod = (SELECT oid FROM pg_am WHERE amname = 'btree')),
 	'vector_ops is the default btree opclass for vector');
 
+-- the access method and its operator classes
+SELECT ok(EXISTS (SELECT 1 FROM pg_am WHERE amname = 'hannoy' AND amtype = 'i'),
+	'hannoy is an index access method');
+SELECT results_eq(
+	$$SELECT c.opcname::text COLLATE "default", format_type(c.opcintype, NULL) COLLATE "default", c.opcdefault
+	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+	   WHERE a.amname = 'hannoy' ORDER BY 1$$,
+	$$VALUES ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_ip_ops', 'halfvec', false),
+	         ('halfvec_l1_ops', 'halfvec', false), ('halfvec_l2_ops', 'halfvec', true),
+	         ('vector_cosine_fp16_ops', 'vector', false), ('vector_cosine_ops', 'vector', false),
+	         ('vector_ip_fp16_ops', 'vector', false), ('vector_ip_ops', 'vector', false),
+	         ('vector_l1_ops', 'vector', false), ('vector_l2_fp16_ops', 'vector', false),
+	         ('vector_l2_ops', 'vector', true)$$,
+	'the eleven hannoy opclasses, L2 the default for each type');
+SELECT results_eq(
+	$$SELECT c.opcname::text COLLATE "default", o.amopopr::regoperator::text COLLATE "default", o.amoppurpose::text
+	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+	    JOIN pg_amop o ON o.amopfamily = c.opcfamily
+	   WHERE a.amname = 'hannoy' AND c.opcname IN ('vector_l2_ops', 'vector_cosine_fp16_ops', 'halfvec_l1_ops')
+	   ORDER BY 1$$,
+	$$VALUES ('halfvec_l1_ops', '<+>(halfvec,halfvec)', 'o'),
+	         ('vector_cosine_fp16_ops', '<=>(vector,vector)', 'o'),
+	         ('vector_l2_ops', '<->(vector,vector)', 'o')$$,
+	'each opclass has its distance operator as an ORDER BY operator');
+SELECT ok(NOT has_function_privilege('public', 'hannoy_verify(regclass)', 'EXECUTE')
+          AND NOT has_function_privilege('public', 'hannoy_metapage_info(regclass)', 'EXECUTE'),
+	'the inspection functions are not executable by PUBLIC');
+
 -- settings (visible once the library is loaded)
 LOAD 'hannoy';
 SELECT is(current_setting('hannoy.kernels') IN ('portable', 'avx2', 'avx512'), true,
 	'hannoy.kernels shows the kernel set in use');
+SELECT results_eq(
+	$$SELECT name::text COLLATE "default", setting COLLATE "default", min_val COLLATE "default", max_val COLLATE "default"
+	    FROM pg_settings WHERE name IN ('hannoy.ef_search', 'hannoy.max_scan_tuples') ORDER BY 1$$,
+	$$VALUES ('hannoy.ef_search', '40', '1', '1000'),
+	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647')$$,
+	'ef_search and max_scan_tuples defaults and bounds');
+SELECT is((SELECT setting || ' ' || array_to_string(enumvals, ',') FROM pg_settings WHERE name = 'hannoy.iterative_scan'),
+	'off off,relaxed_order,strict_order', 'iterative_scan is off by default');
 
 SELECT * FROM finish();
 ROLLBACK;
