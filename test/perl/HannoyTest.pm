@@ -8,7 +8,8 @@ use Exporter 'import';
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(hannoy_node sqlstate_of data_dir);
+our @EXPORT = qw(hannoy_node sqlstate_of data_dir read_fvecs vector_literal
+  copy_vectors recall_at_10 uses_index);
 
 # A started node with hannoy created in the postgres database (unless
 # no_extension => 1).  Other options go to Cluster->init; conf => text is
@@ -42,6 +43,78 @@ sub sqlstate_of
 sub data_dir
 {
 	return $ENV{HANNOY_DATA_DIR} // '../shared/data';
+}
+
+# The vectors of an .fvecs file, as array refs.
+sub read_fvecs
+{
+	my ($path) = @_;
+	open my $fh, '<:raw', $path or die "open $path: $!";
+	local $/;
+	my $bytes = <$fh>;
+	close $fh;
+	my @vectors;
+	my $off = 0;
+	while ($off < length $bytes)
+	{
+		my $d = unpack('l<', substr($bytes, $off, 4));
+		push @vectors, [ unpack("f<$d", substr($bytes, $off + 4, 4 * $d)) ];
+		$off += 4 + 4 * $d;
+	}
+	return \@vectors;
+}
+
+sub vector_literal
+{
+	my ($v) = @_;
+	return '[' . join(',', @$v) . ']';
+}
+
+# COPY rows (id, vector) for ids first .. first+count-1 into table.
+sub copy_vectors
+{
+	my ($node, $table, $vectors, $first, $count) = @_;
+	my $path = PostgreSQL::Test::Utils::tempdir() . "/$table-$first.tsv";
+	open my $fh, '>', $path or die "open $path: $!";
+	for my $i ($first .. $first + $count - 1)
+	{
+		print $fh "$i\t" . vector_literal($vectors->[$i]) . "\n";
+	}
+	close $fh;
+	$node->safe_psql('postgres', "COPY $table (id, v) FROM '$path'");
+}
+
+# recall@10 of index scans over table against an exact scan, for the
+# query vectors in table queries (qid, v).
+sub recall_at_10
+{
+	my ($node, $table, $op, %opts) = @_;
+	my $settings = $opts{settings} // '';
+	return $node->safe_psql('postgres', qq{
+		SET enable_indexscan = off;
+		SET enable_bitmapscan = off;
+		CREATE TEMP TABLE truth AS
+		  SELECT q.qid, s.id FROM queries q
+		  CROSS JOIN LATERAL (SELECT id FROM $table ORDER BY v $op q.v LIMIT 10) s;
+		RESET enable_indexscan;
+		RESET enable_bitmapscan;
+		SET enable_seqscan = off;
+		$settings;
+		SELECT round(count(*)::numeric / (SELECT count(*) FROM truth), 3)
+		  FROM queries q
+		  CROSS JOIN LATERAL (SELECT id FROM $table ORDER BY v $op q.v LIMIT 10) s
+		  JOIN truth t ON t.qid = q.qid AND t.id = s.id;
+	});
+}
+
+# Whether the ordered scan of table uses a hannoy index.
+sub uses_index
+{
+	my ($node, $table, $op) = @_;
+	my $plan = $node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		EXPLAIN SELECT id FROM $table ORDER BY v $op (SELECT v FROM queries LIMIT 1) LIMIT 10});
+	return $plan =~ /Index Scan using/;
 }
 
 1;

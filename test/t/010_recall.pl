@@ -1,0 +1,90 @@
+# Recall of hannoy indexes on SIFT10K (../shared/data/siftsmall), at the
+# default settings: after a build, after 2000 single-row inserts, and after
+# deleting 10% of the rows and vacuuming.  Ground truth is an exact scan of
+# the same table, so it follows the inserts and deletes.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Utils;
+use Test::More;
+use HannoyTest;
+
+my $dir = data_dir() . '/siftsmall';
+my $base = read_fvecs("$dir/siftsmall_base.fvecs");
+my $queries = read_fvecs("$dir/siftsmall_query.fvecs");
+is(scalar @$base, 10000, 'SIFT10K base vectors');
+
+my $node = hannoy_node('recall', conf => "maintenance_work_mem = 256MB");
+
+# name, column type, opclass, operator, threshold
+my @cases = (
+	[ 'l2',     'vector(128)',  'vector_l2_ops',      '<->', 0.98 ],
+	[ 'cosine', 'vector(128)',  'vector_cosine_ops',  '<=>', 0.96 ],
+	[ 'half',   'halfvec(128)', 'halfvec_l2_ops',     '<->', 0.96 ],
+	[ 'fp16',   'vector(128)',  'vector_l2_fp16_ops', '<->', 0.96 ],
+);
+
+for my $case (@cases)
+{
+	my ($name, $type, $opclass, $op, $threshold) = @$case;
+
+	$node->safe_psql('postgres', qq{
+		DROP TABLE IF EXISTS queries;
+		CREATE TABLE queries (qid int, v $type);
+		CREATE TABLE $name (id int PRIMARY KEY, v $type);
+	});
+	my $qpath = PostgreSQL::Test::Utils::tempdir() . "/queries.tsv";
+	open my $fh, '>', $qpath or die;
+	print $fh "$_\t" . vector_literal($queries->[$_]) . "\n" for 0 .. $#$queries;
+	close $fh;
+	$node->safe_psql('postgres', "COPY queries FROM '$qpath'");
+
+	# build over 8000 rows
+	copy_vectors($node, $name, $base, 0, 8000);
+	$node->safe_psql('postgres',
+		"CREATE INDEX ${name}_v ON $name USING hannoy (v $opclass)");
+	ok(uses_index($node, $name, $op), "$name: ordered scans use the index");
+	my $r = recall_at_10($node, $name, $op);
+	cmp_ok($r, '>=', $threshold, "$name: recall\@10 after build is $r");
+
+	# 2000 single-row inserts
+	my $inserts = join('', map {
+		"INSERT INTO $name VALUES ($_, '" . vector_literal($base->[$_]) . "');\n"
+	} 8000 .. 9999);
+	$node->safe_psql('postgres', $inserts);
+	$r = recall_at_10($node, $name, $op);
+	cmp_ok($r, '>=', $threshold, "$name: recall\@10 after 2000 inserts is $r");
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('${name}_v')"), '10000',
+		"$name: graph verifies after inserts");
+
+	# delete 10% and vacuum
+	$node->safe_psql('postgres', "DELETE FROM $name WHERE id % 10 = 3; VACUUM $name");
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('${name}_v')"), '9000',
+		"$name: graph verifies after vacuum");
+	$r = recall_at_10($node, $name, $op);
+	cmp_ok($r, '>=', $threshold, "$name: recall\@10 after deleting 10% and VACUUM is $r");
+	is($node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		SELECT count(*) FROM queries q
+		CROSS JOIN LATERAL (SELECT id FROM $name ORDER BY v $op q.v LIMIT 10) s
+		WHERE s.id % 10 = 3}), '0', "$name: deleted rows are never returned");
+
+	# the freed space takes new (distinct) rows, which are found
+	my $size = $node->safe_psql('postgres', "SELECT pg_relation_size('${name}_v')");
+	$node->safe_psql('postgres', qq{
+		INSERT INTO $name SELECT id + 10000, (v::vector + array_fill(0.5, ARRAY[128])::vector)::$type
+		  FROM $name WHERE id % 10 = 4});
+	is($node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		SELECT count(*) FROM (SELECT id FROM $name WHERE id > 10000) n
+		 WHERE n.id IN (SELECT id FROM $name ORDER BY v $op (SELECT v FROM $name WHERE id = n.id) LIMIT 3)}),
+		'1000', "$name: rows inserted after vacuum are found");
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('${name}_v')"), '10000',
+		"$name: graph verifies after reusing freed space");
+	my $grown = $node->safe_psql('postgres', "SELECT pg_relation_size('${name}_v')") / $size;
+	cmp_ok($grown, '<', 1.02, "$name: the new rows reuse freed space (index grew ${grown}x)");
+	$node->safe_psql('postgres', "DROP TABLE $name");
+}
+
+$node->stop;
+done_testing();
