@@ -397,15 +397,27 @@ set_insert_page(Relation index, BlockNumber blkno)
 	UnlockReleaseBuffer(buf);
 }
 
+/*
+ * Whether an element page can take an item of size bytes.  A line pointer
+ * that vacuum left unused is reused, so then only the item's space counts.
+ */
 static bool
 page_has_room(Relation index, Buffer buf, Size size)
 {
 	Page		page = BufferGetPage(buf);
+	Size		need = MAXALIGN(size) + sizeof(ItemIdData);
 
 	if (PageIsNew(page))
 		return false;
 	HannoyCheckElementPage(index, page, BufferGetBlockNumber(buf));
-	return PageGetFreeSpace(page) >= MAXALIGN(size);
+	if (PageHasFreeLinePointers(page))
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			if (!ItemIdIsUsed(PageGetItemId(page, off)))
+			{
+				need = MAXALIGN(size);
+				break;
+			}
+	return PageGetExactFreeSpace(page) >= need;
 }
 
 /*
@@ -418,7 +430,9 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 {
 	Relation	index = info->index;
 	HannoyMetaPageData meta = HannoyReadMeta(index);
-	BlockNumber candidates[2];
+	BlockNumber blkno;
+	Size		need;
+	Size		free_here = 0;
 	Buffer		buf = InvalidBuffer;
 	bool		extended = false;
 	GenericXLogState *state;
@@ -426,20 +440,33 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 	OffsetNumber off;
 	ItemPointerData tid;
 
-	candidates[0] = meta.insert_page;
-	candidates[1] = GetPageWithFreeSpace(index, MAXALIGN(size) + sizeof(ItemIdData));
-	for (int i = 0; i < 2 && !BufferIsValid(buf); i++)
+	/*
+	 * The free space map keeps free space in BLCKSZ/256 steps, rounded down
+	 * when recorded and up when searched, so a page with just enough room
+	 * would never be offered: ask for one step less and check the page.
+	 */
+	need = MAXALIGN(size) + sizeof(ItemIdData);
+	blkno = meta.insert_page;
+	for (int tries = 0; tries < 4 && !BufferIsValid(buf); tries++)
 	{
-		if (candidates[i] == InvalidBlockNumber || candidates[i] == HANNOY_METAPAGE_BLKNO ||
-			candidates[i] >= RelationGetNumberOfBlocks(index))
+		if (tries > 0)
+			blkno = (tries == 1) ?
+				GetPageWithFreeSpace(index, need - Min(need, BLCKSZ / 256)) :
+				RecordAndGetPageWithFreeSpace(index, blkno, free_here,
+											  need - Min(need, BLCKSZ / 256));
+		if (blkno == InvalidBlockNumber)
+			break;
+		if (blkno == HANNOY_METAPAGE_BLKNO || blkno >= RelationGetNumberOfBlocks(index))
+		{
+			free_here = 0;
 			continue;
-		buf = ReadBuffer(index, candidates[i]);
+		}
+		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		if (!page_has_room(index, buf, size))
 		{
-			if (i == 1)
-				RecordPageWithFreeSpace(index, candidates[i],
-										PageGetFreeSpace(BufferGetPage(buf)));
+			free_here = PageIsNew(BufferGetPage(buf)) ? 0 :
+				PageGetExactFreeSpace(BufferGetPage(buf));
 			UnlockReleaseBuffer(buf);
 			buf = InvalidBuffer;
 		}
@@ -465,7 +492,7 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
 	if (!extended && BufferGetBlockNumber(buf) != meta.insert_page)
 		RecordPageWithFreeSpace(index, BufferGetBlockNumber(buf),
-								PageGetFreeSpace(BufferGetPage(buf)));
+								PageGetExactFreeSpace(BufferGetPage(buf)));
 	UnlockReleaseBuffer(buf);
 
 	if (extended)

@@ -309,7 +309,7 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	}
 	else
 		GenericXLogAbort(state);
-	RecordPageWithFreeSpace(index, blkno, PageGetFreeSpace(BufferGetPage(buf)));
+	RecordPageWithFreeSpace(index, blkno, PageGetExactFreeSpace(BufferGetPage(buf)));
 	UnlockReleaseBuffer(buf);
 
 	/* then the vector items of the removed elements, one page at a time */
@@ -335,7 +335,7 @@ free_page(VacuumState *vs, BlockNumber blkno)
 		}
 		else
 			GenericXLogAbort(state);
-		RecordPageWithFreeSpace(index, vblk, PageGetFreeSpace(BufferGetPage(buf)));
+		RecordPageWithFreeSpace(index, vblk, PageGetExactFreeSpace(BufferGetPage(buf)));
 		UnlockReleaseBuffer(buf);
 	}
 	pfree(vectors);
