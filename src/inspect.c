@@ -23,6 +23,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/xlog.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "funcapi.h"
@@ -101,8 +102,12 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	BlockNumber nblocks;
 	int64		checked = 0;
 	int			highest = -1;
+	bool		locked;
 
-	LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+	/* a standby cannot take the lock; nothing changes the graph there but replay */
+	locked = !RecoveryInProgress();
+	if (locked)
+		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
 	meta = HannoyReadMeta(index);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
@@ -235,7 +240,8 @@ hannoy_verify(PG_FUNCTION_ARGS)
 						RelationGetRelationName(index)),
 				 errhint("REINDEX the index.")));
 
-	UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+	if (locked)
+		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
 	relation_close(index, AccessShareLock);
 	PG_RETURN_INT64(checked);
 }
