@@ -10,6 +10,8 @@ use Test::More;
 use HannoyTest;
 
 my $dir = data_dir() . '/siftsmall';
+-f "$dir/siftsmall_base.fvecs"
+  or BAIL_OUT("SIFT10K not found in $dir: set HANNOY_DATA_DIR to the folder holding siftsmall/");
 my $base = read_fvecs("$dir/siftsmall_base.fvecs");
 my $queries = read_fvecs("$dir/siftsmall_query.fvecs");
 is(scalar @$base, 10000, 'SIFT10K base vectors');
