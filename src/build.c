@@ -260,7 +260,7 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i)
 	BuildElement *e = &g->elements[i];
 	HannoyCandidate entry;
 	HannoyCandidate *entries;
-	int			nentries = 1;
+	int			nentries;
 	int			top;
 
 	if (g->entry < 0)
@@ -274,10 +274,8 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i)
 	HannoySearchReset(search);
 	HannoyVisitEntry(search, g->entry, g->entry_level, &entry);
 	top = Min(e->level, g->entry_level);
-	entry = HannoyGreedyDescend(search, entry, g->entry_level, top);
-
-	entries = palloc(sizeof(HannoyCandidate));
-	entries[0] = entry;
+	nentries = HannoyDescend(search, entry, g->entry_level, top,
+							 g->info.m, &entries);
 	for (int layer = top; layer >= 0; layer--)
 	{
 		HannoyCandidate *found;

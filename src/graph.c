@@ -468,6 +468,40 @@ HannoyGreedyDescend(HannoySearch *search, HannoyCandidate entry, int from_layer,
 }
 
 /*
+ * Descend from the entry point to `layer`: greedily down to layer + 1, then
+ * a beam of width ef on layer + 1, whose results are returned (palloc'd,
+ * nearest first) as the entries for `layer`.  One greedy path can end in
+ * the wrong region of the graph; the many ends of a beam rarely all do.
+ */
+int
+HannoyDescend(HannoySearch *search, HannoyCandidate entry, int from_layer,
+			  int layer, int ef, HannoyCandidate **entries)
+{
+	bool		saved = search->skip_deleted;
+	int			n;
+
+	if (from_layer <= layer)
+	{
+		*entries = palloc(sizeof(HannoyCandidate));
+		(*entries)[0] = entry;
+		return 1;
+	}
+	entry = HannoyGreedyDescend(search, entry, from_layer, layer + 1);
+	/* deleted elements still route the descent */
+	search->skip_deleted = false;
+	HannoySearchLayerStart(search, &entry, 1, layer + 1);
+	HannoySearchLayerRun(search, ef);
+	n = HannoySearchTakeResults(search, entries);
+	search->skip_deleted = saved;
+	if (n == 0)
+	{
+		(*entries)[0] = entry;
+		n = 1;
+	}
+	return n;
+}
+
+/*
  * Heuristic neighbour selection (algorithm 4, without extending the
  * candidates): walk the candidates nearest first and keep one only if it is
  * nearer to the query than to every one kept so far, which spreads the

@@ -130,6 +130,9 @@ extern bool HannoyVisitEntry(HannoySearch *search, HannoyRef ref, int layer,
 extern HannoyCandidate HannoyGreedyDescend(HannoySearch *search,
 										   HannoyCandidate entry,
 										   int from_layer, int to_layer);
+extern int	HannoyDescend(HannoySearch *search, HannoyCandidate entry,
+						  int from_layer, int layer, int ef,
+						  HannoyCandidate **entries);
 extern void HannoySearchLayerStart(HannoySearch *search, HannoyCandidate *entries,
 								   int nentries, int layer);
 extern void HannoySearchLayerRun(HannoySearch *search, int ef);

@@ -108,7 +108,7 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	HannoySearch search;
 	HannoyCandidate entry;
 	HannoyCandidate *entries;
-	int			nentries = 1;
+	int			nentries;
 	int			top;
 	HannoyRef	newref;
 
@@ -147,10 +147,8 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 						RelationGetRelationName(index)),
 				 errhint("REINDEX the index.")));
 	top = Min(level, meta.entry_level);
-	entry = HannoyGreedyDescend(&search, entry, meta.entry_level, top);
-
-	entries = palloc(sizeof(HannoyCandidate));
-	entries[0] = entry;
+	nentries = HannoyDescend(&search, entry, meta.entry_level, top,
+							 info->m, &entries);
 	for (int layer = top; layer >= 0; layer--)
 	{
 		HannoyCandidate *found;

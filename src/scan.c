@@ -136,27 +136,13 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 			return;
 		}
 	}
-	/*
-	 * Greedy down to layer 1, a beam on layer 1, and layer 0 entered from
-	 * everything that beam found: a single greedy path can end in the
-	 * wrong region, several starting points rarely all do.
-	 */
-	if (meta.entry_level >= 1)
 	{
 		HannoyCandidate *entries;
-		int			nentries;
-		bool		saved = so->search.skip_deleted;
+		int			nentries = HannoyDescend(&so->search, entry, meta.entry_level, 0,
+											 hannoy_ef_search, &entries);
 
-		entry = HannoyGreedyDescend(&so->search, entry, meta.entry_level, 1);
-		so->search.skip_deleted = false;
-		HannoySearchLayerStart(&so->search, &entry, 1, 1);
-		HannoySearchLayerRun(&so->search, hannoy_ef_search);
-		nentries = HannoySearchTakeResults(&so->search, &entries);
-		so->search.skip_deleted = saved;
 		HannoySearchLayerStart(&so->search, entries, nentries, 0);
 	}
-	else
-		HannoySearchLayerStart(&so->search, &entry, 1, 0);
 	HannoySearchLayerRun(&so->search, hannoy_ef_search);
 	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
 	so->next = 0;
