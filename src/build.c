@@ -15,6 +15,15 @@
  * of uint32 element indexes ending at the first HANNOY_NO_NEIGHBOR, laid
  * out like the on-disk lists (2m slots on layer 0, m above).
  *
+ * Parallel build: after the load, the leader copies the graph's arrays
+ * into one DSM segment (indexes, not pointers, so every process reads the
+ * same graph) and inserts the first elements itself; then the leader and
+ * max_parallel_maintenance_workers workers take elements from an atomic
+ * counter and insert them concurrently.  Each element's lists are guarded
+ * by its own spinlock (held only to copy or write a list; a full list is
+ * re-selected outside the lock and written only if unchanged), the entry
+ * point by another.  Duplicates are not folded in a parallel build.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -22,6 +31,7 @@
 #include <math.h>
 
 #include "access/generic_xlog.h"
+#include "access/parallel.h"
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
@@ -29,7 +39,9 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "port/atomics.h"
 #include "storage/bufmgr.h"
+#include "storage/spin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -46,6 +58,40 @@ typedef struct BuildElement
 	uint32		upper;			/* first upper-layer slot, if level > 0 */
 } BuildElement;
 
+/* The entry point, in local memory or (parallel build) in the DSM segment. */
+typedef struct BuildEntry
+{
+	slock_t		mutex;			/* parallel build only */
+	int64		entry;			/* element index, -1 while empty */
+	int			entry_level;
+} BuildEntry;
+
+/* The part of a parallel build every process sees, at the segment's start. */
+typedef struct BuildShared
+{
+	Oid			indexid;
+	int			m;
+	int			ef_construction;
+	int			dims;
+	int			max_level;
+	int64		count;
+	int64		upper_used;
+	Size		elements_off;	/* offsets of the arrays from this struct */
+	Size		vectors_off;
+	Size		layer0_off;
+	Size		upper_off;
+	Size		locks_off;
+	BuildEntry	entry;
+	pg_atomic_uint64 next;		/* next element to insert */
+	pg_atomic_uint64 done;		/* elements inserted */
+} BuildShared;
+
+#define HANNOY_SHM_KEY_BUILD		UINT64CONST(0xA000000000000001)
+/* the leader links this many elements alone before the workers start */
+#define HANNOY_PARALLEL_SEED		1000
+/* no parallel build for fewer elements than this */
+#define HANNOY_PARALLEL_MIN_ELEMENTS 10000
+
 typedef struct BuildGraph
 {
 	HannoyIndexInfo info;
@@ -58,8 +104,10 @@ typedef struct BuildGraph
 	uint32	   *upper;			/* level x m slots per element above layer 0 */
 	int64		upper_used;
 	int64		upper_capacity;
-	int64		entry;			/* element index, -1 while empty */
-	int			entry_level;
+	BuildEntry *entry;			/* points at local_entry, or into DSM */
+	BuildEntry	local_entry;
+	slock_t    *locks;			/* per-element list locks; NULL when serial */
+	BuildShared *shared;		/* NULL when serial */
 	pg_prng_state prng;
 	double		heap_tuples;
 	MemoryContext tmpcxt;
@@ -75,6 +123,34 @@ build_list(BuildGraph *g, int64 i, int layer, int *slots)
 	if (layer == 0)
 		return g->layer0 + i * 2 * m;
 	return g->upper + g->elements[i].upper + (int64) (layer - 1) * m;
+}
+
+static inline void
+lock_element(BuildGraph *g, int64 i)
+{
+	if (g->locks)
+		SpinLockAcquire(&g->locks[i]);
+}
+
+static inline void
+unlock_element(BuildGraph *g, int64 i)
+{
+	if (g->locks)
+		SpinLockRelease(&g->locks[i]);
+}
+
+static inline void
+lock_entry(BuildGraph *g)
+{
+	if (g->shared)
+		SpinLockAcquire(&g->entry->mutex);
+}
+
+static inline void
+unlock_entry(BuildGraph *g)
+{
+	if (g->shared)
+		SpinLockRelease(&g->entry->mutex);
 }
 
 static inline char *
@@ -101,11 +177,13 @@ build_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 		HannoyRef	refs[2 * HANNOY_MAX_M];
 		int			n = 0;
 
+		lock_element(g, ref);
 		while (n < slots && list[n] != HANNOY_NO_NEIGHBOR)
 		{
 			refs[n] = list[n];
 			n++;
 		}
+		unlock_element(g, ref);
 		HannoySearchAddNeighbors(search, c, refs, n);
 	}
 	return true;
@@ -205,47 +283,65 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 /*
  * Add element `to` to the layer list of element `from`.  A full list is
- * re-selected from its members and the newcomer with the heuristic.
+ * re-selected from its members and the newcomer with the heuristic, outside
+ * the element's lock, and written only if it did not change meanwhile.
  */
 static void
 build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 {
 	int			slots;
 	uint32	   *list = build_list(g, from, layer, &slots);
-	HannoyCandidate cand[2 * HANNOY_MAX_M + 1];
-	HannoyCandidate kept[2 * HANNOY_MAX_M];
 	const void *fromvec = build_vector(g, from);
-	int			n = 0;
-	int			nkept;
 
-	while (n < slots && list[n] != HANNOY_NO_NEIGHBOR)
-		n++;
-	if (n < slots)
+	for (;;)
 	{
-		list[n] = (uint32) to;
-		return;
-	}
+		uint32		current[2 * HANNOY_MAX_M];
+		HannoyCandidate cand[2 * HANNOY_MAX_M + 1];
+		HannoyCandidate kept[2 * HANNOY_MAX_M];
+		int			n = 0;
+		int			nkept;
+		bool		newcomer_kept = false;
 
-	for (int i = 0; i <= slots; i++)
-	{
-		int64		id = i < slots ? list[i] : to;
-
-		cand[i].ref = id;
-		cand[i].vector = (int32) id;
-		cand[i].deleted = false;
-		cand[i].distance = g->info.opclass->distance(fromvec, build_vector(g, id),
-													 g->info.dims);
-	}
-	qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
-	nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, kept);
-	for (int i = 0; i < nkept; i++)
-		if (kept[i].ref == (HannoyRef) to)
+		lock_element(g, from);
+		while (n < slots && list[n] != HANNOY_NO_NEIGHBOR)
+			n++;
+		if (n < slots)
 		{
-			/* only a list that takes the newcomer changes (as on disk) */
+			list[n] = (uint32) to;
+			unlock_element(g, from);
+			return;
+		}
+		memcpy(current, list, sizeof(uint32) * slots);
+		unlock_element(g, from);
+
+		for (int i = 0; i <= slots; i++)
+		{
+			int64		id = i < slots ? current[i] : to;
+
+			cand[i].ref = id;
+			cand[i].vector = (int32) id;
+			cand[i].deleted = false;
+			cand[i].distance = g->info.opclass->distance(fromvec, build_vector(g, id),
+														 g->info.dims);
+		}
+		qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
+		nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, kept);
+		for (int i = 0; i < nkept; i++)
+			newcomer_kept |= kept[i].ref == (HannoyRef) to;
+		/* only a list that takes the newcomer changes (as on disk) */
+		if (!newcomer_kept)
+			return;
+
+		lock_element(g, from);
+		if (memcmp(current, list, sizeof(uint32) * slots) == 0)
+		{
 			for (int j = 0; j < slots; j++)
 				list[j] = j < nkept ? (uint32) kept[j].ref : HANNOY_NO_NEIGHBOR;
-			break;
+			unlock_element(g, from);
+			return;
 		}
+		unlock_element(g, from);	/* changed meanwhile: again */
+	}
 }
 
 /*
@@ -255,26 +351,33 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
  * i is folded into it instead; returns false then.
  */
 static bool
-build_insert(BuildGraph *g, HannoySearch *search, int64 i)
+build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 {
 	BuildElement *e = &g->elements[i];
 	HannoyCandidate entry;
 	HannoyCandidate *entries;
 	int			nentries;
 	int			top;
+	int64		entry_ref;
+	int			entry_level;
 
-	if (g->entry < 0)
+	lock_entry(g);
+	entry_ref = g->entry->entry;
+	entry_level = g->entry->entry_level;
+	if (entry_ref < 0)
 	{
-		g->entry = i;
-		g->entry_level = e->level;
-		return true;
+		g->entry->entry = i;
+		g->entry->entry_level = e->level;
 	}
+	unlock_entry(g);
+	if (entry_ref < 0)
+		return true;
 
 	search->query = build_vector(g, i);
 	HannoySearchReset(search);
-	HannoyVisitEntry(search, g->entry, g->entry_level, &entry);
-	top = Min(e->level, g->entry_level);
-	nentries = HannoyDescend(search, entry, g->entry_level, top,
+	HannoyVisitEntry(search, entry_ref, entry_level, &entry);
+	top = Min(e->level, entry_level);
+	nentries = HannoyDescend(search, entry, entry_level, top,
 							 g->info.m, &entries);
 	for (int layer = top; layer >= 0; layer--)
 	{
@@ -290,7 +393,7 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i)
 		nfound = HannoySearchTakeResults(search, &found);
 		pfree(entries);
 
-		if (layer == top && nfound > 0 &&
+		if (fold && layer == top && nfound > 0 &&
 			memcmp(build_vector(g, found[0].ref), search->query, g->info.vector_size) == 0 &&
 			g->elements[found[0].ref].ntids < HANNOY_HEAPTIDS)
 		{
@@ -303,20 +406,26 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i)
 
 		list = build_list(g, i, layer, &slots);
 		nselected = HannoySelectNeighbors(search, found, nfound, slots, selected);
+		lock_element(g, i);
 		for (int s = 0; s < nselected; s++)
-		{
 			list[s] = (uint32) selected[s].ref;
+		unlock_element(g, i);
+		for (int s = 0; s < nselected; s++)
 			build_link(g, search, selected[s].ref, i, layer);
-		}
 		entries = found;
 		nentries = nfound;
 	}
 	pfree(entries);
 
-	if (e->level > g->entry_level)
+	if (e->level > entry_level)
 	{
-		g->entry = i;
-		g->entry_level = e->level;
+		lock_entry(g);
+		if (e->level > g->entry->entry_level)
+		{
+			g->entry->entry = i;
+			g->entry->entry_level = e->level;
+		}
+		unlock_entry(g);
 	}
 	return true;
 }
@@ -341,13 +450,191 @@ build_graph(BuildGraph *g)
 			g->elements[kept] = g->elements[i];
 			memcpy(build_vector(g, kept), build_vector(g, i), g->info.vector_size);
 		}
-		if (!build_insert(g, &search, kept))
+		if (!build_insert(g, &search, kept, true))
 			continue;
 		kept++;
 		if (kept % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, kept);
 	}
 	g->count = kept;
+}
+
+/* --- parallel build --------------------------------------------------- */
+
+PGDLLEXPORT void HannoyParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+
+/* Point g at the shared graph of a parallel build. */
+static void
+build_attach(BuildGraph *g, BuildShared *shared, Relation index)
+{
+	char	   *base = (char *) shared;
+
+	g->info.index = index;
+	g->info.opclass = HannoyGetOpclass(index);
+	g->info.m = shared->m;
+	g->info.ef_construction = shared->ef_construction;
+	g->info.dims = shared->dims;
+	g->info.max_level = shared->max_level;
+	g->info.vector_size = HannoyVectorSize(g->info.opclass->storage, shared->dims);
+	g->count = g->capacity = shared->count;
+	g->upper_used = g->upper_capacity = shared->upper_used;
+	g->elements = (BuildElement *) (base + shared->elements_off);
+	g->vectors = base + shared->vectors_off;
+	g->layer0 = (uint32 *) (base + shared->layer0_off);
+	g->upper = (uint32 *) (base + shared->upper_off);
+	g->locks = (slock_t *) (base + shared->locks_off);
+	g->entry = &shared->entry;
+	g->shared = shared;
+}
+
+/* Insert elements handed out by the shared counter until none are left. */
+static void
+build_insert_claimed(BuildGraph *g, bool leader)
+{
+	HannoySearch search;
+
+	HannoySearchInit(&search, &g->info, NULL, build_visit, g);
+	search.vector_arena = g->vectors;
+	for (;;)
+	{
+		uint64		i = pg_atomic_fetch_add_u64(&g->shared->next, 1);
+		uint64		done;
+
+		if (i >= (uint64) g->count)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		build_insert(g, &search, i, false);
+		done = pg_atomic_add_fetch_u64(&g->shared->done, 1);
+		if (leader && done % 1000 == 0)
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
+	}
+}
+
+/* Entry point of parallel build workers. */
+void
+HannoyParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	BuildShared *shared = shm_toc_lookup(toc, HANNOY_SHM_KEY_BUILD, false);
+	Relation	index = index_open(shared->indexid, RowExclusiveLock);
+	BuildGraph	g;
+
+	memset(&g, 0, sizeof(g));
+	build_attach(&g, shared, index);
+	build_insert_claimed(&g, false);
+	index_close(index, RowExclusiveLock);
+}
+
+/*
+ * Workers for the graph phase: max_parallel_maintenance_workers, or the
+ * table's parallel_workers option if lower, for graphs large enough to
+ * gain.  (The heap is scanned by the leader alone: vectors are usually
+ * TOASTed, so the table's own size says little about the work.)
+ */
+static int
+build_workers(Relation heap, int64 count)
+{
+	int			n = max_parallel_maintenance_workers;
+
+	if (!IsUnderPostmaster || count < HANNOY_PARALLEL_MIN_ELEMENTS)
+		return 0;
+	if (RelationGetParallelWorkers(heap, -1) >= 0)
+		n = Min(n, RelationGetParallelWorkers(heap, -1));
+	return Max(n, 0);
+}
+
+/*
+ * Build the graph with workers: move it into a DSM segment, link the first
+ * elements alone, then share the rest.  Returns the parallel context, which
+ * must live (it holds the graph) until the pages are written.
+ */
+static ParallelContext *
+build_graph_parallel(BuildGraph *g, Relation index, int nworkers)
+{
+	ParallelContext *pcxt;
+	int			m = g->info.m;
+	Size		elements_sz = MAXALIGN(sizeof(BuildElement) * g->count);
+	Size		vectors_sz = MAXALIGN(g->info.vector_size * g->count);
+	Size		layer0_sz = MAXALIGN(sizeof(uint32) * 2 * m * g->count);
+	Size		upper_sz = MAXALIGN(sizeof(uint32) * Max(g->upper_used, 1));
+	Size		locks_sz = MAXALIGN(sizeof(slock_t) * g->count);
+	Size		total = MAXALIGN(sizeof(BuildShared)) + elements_sz + vectors_sz +
+		layer0_sz + upper_sz + locks_sz;
+	BuildShared *shared;
+	char	   *base;
+	BuildGraph	local = *g;
+	int64		seed;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("hannoy", "HannoyParallelBuildMain", nworkers);
+	shm_toc_estimate_chunk(&pcxt->estimator, total);
+	shm_toc_estimate_keys(&pcxt->estimator, 1);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		/* no DSM to be had: build alone */
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return NULL;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, total);
+	base = (char *) shared;
+	memset(shared, 0, sizeof(BuildShared));
+	shared->indexid = RelationGetRelid(index);
+	shared->m = m;
+	shared->ef_construction = g->info.ef_construction;
+	shared->dims = g->info.dims;
+	shared->max_level = g->info.max_level;
+	shared->count = g->count;
+	shared->upper_used = g->upper_used;
+	shared->elements_off = MAXALIGN(sizeof(BuildShared));
+	shared->vectors_off = shared->elements_off + elements_sz;
+	shared->layer0_off = shared->vectors_off + vectors_sz;
+	shared->upper_off = shared->layer0_off + layer0_sz;
+	shared->locks_off = shared->upper_off + upper_sz;
+	SpinLockInit(&shared->entry.mutex);
+	shared->entry.entry = -1;
+	shared->entry.entry_level = -1;
+	pg_atomic_init_u64(&shared->next, 0);
+	pg_atomic_init_u64(&shared->done, 0);
+	shm_toc_insert(pcxt->toc, HANNOY_SHM_KEY_BUILD, shared);
+
+	memcpy(base + shared->elements_off, local.elements, sizeof(BuildElement) * g->count);
+	memcpy(base + shared->vectors_off, local.vectors, g->info.vector_size * g->count);
+	memset(base + shared->layer0_off, 0xff, sizeof(uint32) * 2 * m * g->count);
+	memset(base + shared->upper_off, 0xff, sizeof(uint32) * Max(g->upper_used, 1));
+	build_attach(g, shared, index);
+	for (int64 i = 0; i < g->count; i++)
+		SpinLockInit(&g->locks[i]);
+	pfree(local.elements);
+	pfree(local.vectors);
+	pfree(local.layer0);
+	pfree(local.upper);
+
+	/* the first elements give the workers a graph to search */
+	seed = Min(g->count, HANNOY_PARALLEL_SEED);
+	pg_atomic_write_u64(&shared->next, seed);
+	{
+		HannoySearch search;
+
+		HannoySearchInit(&search, &g->info, NULL, build_visit, g);
+		search.vector_arena = g->vectors;
+		for (int64 i = 0; i < seed; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			build_insert(g, &search, i, false);
+		}
+		pg_atomic_write_u64(&shared->done, seed);
+	}
+
+	LaunchParallelWorkers(pcxt);
+	ereport(DEBUG1,
+			(errmsg("hannoy: building the graph of \"%s\" with %d parallel workers",
+					RelationGetRelationName(index), pcxt->nworkers_launched)));
+	build_insert_claimed(g, true);
+	WaitForParallelWorkersToFinish(pcxt);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, g->count);
+	return pcxt;
 }
 
 /* --- writing pages ------------------------------------------------------ */
@@ -428,12 +715,12 @@ write_graph(BuildGraph *g, Relation index)
 	/* the metapage first: block 0 */
 	HannoyInitMetaPage(meta.data, g->info.dims, m, g->info.ef_construction,
 					   g->info.opclass->storage, g->info.max_level);
-	if (g->entry >= 0)
+	if (g->entry->entry >= 0)
 	{
 		HannoyMetaPage mp = HannoyPageGetMeta(meta.data);
 
-		mp->entry = loc[g->entry];
-		mp->entry_level = g->entry_level;
+		mp->entry = loc[g->entry->entry];
+		mp->entry_level = g->entry->entry_level;
 		mp->insert_page = plan.blkno;
 		mp->elements = g->count;
 	}
@@ -525,6 +812,8 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	MemoryContext buildcxt;
 	MemoryContext old;
 	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	int			nworkers;
+	ParallelContext *pcxt = NULL;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -546,8 +835,9 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 				 errmsg("ef_construction must be at least 2 * m"),
 				 errdetail("ef_construction is %d and m is %d.",
 						   g.info.ef_construction, g.info.m)));
-	g.entry = -1;
-	g.entry_level = -1;
+	g.entry = &g.local_entry;
+	g.entry->entry = -1;
+	g.entry->entry_level = -1;
 	pg_prng_seed(&g.prng, 100);	/* builds are reproducible for a heap order */
 	g.tmpcxt = AllocSetContextCreate(buildcxt, "hannoy build tuple",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -565,9 +855,18 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_GRAPH);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g.count);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
-	build_graph(&g);
+	nworkers = build_workers(heap, g.count);
+	if (nworkers > 0)
+		pcxt = build_graph_parallel(&g, index, nworkers);
+	if (pcxt == NULL)
+		build_graph(&g);
 
 	write_graph(&g, index);
+	if (pcxt != NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+	}
 
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = g.heap_tuples;

@@ -92,5 +92,46 @@ for my $case (@cases)
 	$node->safe_psql('postgres', "DROP TABLE $name");
 }
 
+# A parallel build (leader + 1 worker sharing the graph in DSM) of all
+# 10000 rows verifies and gives the same recall as a serial one.
+$node->safe_psql('postgres', q{
+	CREATE TABLE par (id int PRIMARY KEY, v vector(128));
+	DROP TABLE IF EXISTS queries;
+	CREATE TABLE queries (qid int, v vector(128));
+});
+copy_vectors($node, 'par', $base, 0, 10000);
+{
+	my $qpath = PostgreSQL::Test::Utils::tempdir() . "/queries.tsv";
+	open my $fh, '>', $qpath or die;
+	print $fh "$_\t" . vector_literal($queries->[$_]) . "\n" for 0 .. $#$queries;
+	close $fh;
+	$node->safe_psql('postgres', "COPY queries FROM '$qpath'");
+}
+my %recall;
+for my $workers (0, 1)
+{
+	my ($ret, $out, $err) = $node->psql('postgres', qq{
+		SET client_min_messages = debug1;
+		SET max_parallel_maintenance_workers = $workers;
+		DROP INDEX IF EXISTS par_v;
+		CREATE INDEX par_v ON par USING hannoy (v);
+	});
+	is($ret, 0, "build with max_parallel_maintenance_workers = $workers");
+	if ($workers > 0)
+	{
+		like($err, qr/building the graph of "par_v" with 1 parallel workers/,
+			'the build ran with a parallel worker');
+	}
+	else
+	{
+		unlike($err, qr/parallel workers/, 'the serial build used no workers');
+	}
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('par_v')"), '10000',
+		"graph verifies (workers = $workers)");
+	$recall{$workers} = recall_at_10($node, 'par', '<->');
+	cmp_ok($recall{$workers}, '>=', 0.98, "recall\@10 with $workers workers is $recall{$workers}");
+}
+cmp_ok(abs($recall{1} - $recall{0}), '<=', 0.01, 'parallel and serial builds give the same recall');
+
 $node->stop;
 done_testing();
