@@ -45,6 +45,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "element.h"
 #include "graph.h"
 #include "hannoy.h"
 
@@ -108,11 +109,26 @@ typedef struct BuildGraph
 	BuildEntry	local_entry;
 	slock_t    *locks;			/* per-element list locks; NULL when serial */
 	BuildShared *shared;		/* NULL when serial */
+	Size		memory_limit;	/* maintenance_work_mem, in bytes */
+	bool		spilled;		/* vectors live on the index's pages */
+	int64		cached;			/* spilled: the first this many stay in vectors */
+	ItemPointerData *loc;		/* spilled: every element's TID */
+	struct PageWriter *writer;	/* spilled: places loaded elements */
+	char	   *query_buf;		/* spilled: the vector being inserted */
+	char	   *from_buf;		/* spilled: the vector whose list is pruned */
+	char	   *read_buf;		/* spilled: a vector on its way to an arena */
 	pg_prng_state prng;
 	double		heap_tuples;
 	MemoryContext tmpcxt;
 	char	   *scratch;		/* one encoded vector */
 } BuildGraph;
+
+static void build_spill(BuildGraph *g, Relation index);
+static void read_spilled(BuildGraph *g, int64 i, void *out);
+static Size element_bytes(BuildGraph *g);
+static void writer_add_element(struct PageWriter *w, BuildGraph *g, int64 i,
+							   const void *vector, const ItemPointerData *loc,
+							   ItemPointer where);
 
 static inline uint32 *
 build_list(BuildGraph *g, int64 i, int layer, int *slots)
@@ -159,6 +175,24 @@ build_vector(BuildGraph *g, int64 i)
 	return g->vectors + i * g->info.vector_size;
 }
 
+typedef struct SpilledVisit
+{
+	HannoySearch *search;
+	HannoyCandidate *c;
+	float		bound;
+} SpilledVisit;
+
+static void
+spilled_distance(const void *vector, void *arg)
+{
+	SpilledVisit *a = arg;
+
+	a->c->distance = a->search->opclass->distance(a->search->query, vector,
+												  a->search->dims);
+	if (a->c->distance < a->bound)
+		HannoySearchKeepVector(a->search, a->c, vector);
+}
+
 /* graph.c visits the in-memory graph through here */
 static bool
 build_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
@@ -166,10 +200,27 @@ build_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 {
 	BuildGraph *g = search->visit_arg;
 
-	c->distance = search->opclass->distance(search->query, build_vector(g, ref),
-											search->dims);
-	/* the search's vector arena is the graph's vector array */
-	c->vector = (int32) ref;
+	if (!g->spilled)
+	{
+		c->distance = search->opclass->distance(search->query, build_vector(g, ref),
+												search->dims);
+		/* the search's vector arena is the graph's vector array */
+		c->vector = (int32) ref;
+	}
+	else
+	{
+		/*
+		 * Distance on the page (or the cached prefix); the vector goes to
+		 * the search's own arena only if the element becomes a candidate.
+		 */
+		SpilledVisit args = {search, c, bound};
+
+		if ((int64) ref < g->cached)
+			spilled_distance(build_vector(g, ref), &args);
+		else if (!HannoyWithVector(&g->info, HannoyRefFromTid(&g->loc[ref]),
+								   spilled_distance, &args))
+			elog(ERROR, "hannoy: build lost element %lld", (long long) ref);
+	}
 	if (c->distance < bound && layer <= g->elements[ref].level)
 	{
 		int			slots;
@@ -196,7 +247,10 @@ build_grow(BuildGraph *g)
 	int			newcap = Max(1024, g->capacity * 2);
 
 	g->elements = repalloc_huge(g->elements, sizeof(BuildElement) * newcap);
-	g->vectors = repalloc_huge(g->vectors, g->info.vector_size * newcap);
+	if (g->spilled)
+		g->loc = repalloc_huge(g->loc, sizeof(ItemPointerData) * newcap);
+	else
+		g->vectors = repalloc_huge(g->vectors, g->info.vector_size * newcap);
 	g->layer0 = repalloc_huge(g->layer0, sizeof(uint32) * 2 * m * newcap);
 	memset(g->layer0 + (int64) g->capacity * 2 * m, 0xff,
 		   sizeof(uint32) * 2 * m * (newcap - g->capacity));
@@ -260,11 +314,15 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", g->info.dims, dims)));
 
+	if (!g->spilled &&
+		(Size) (g->count + 1) * element_bytes(g) + sizeof(uint32) * g->upper_used > g->memory_limit)
+		build_spill(g, index);
 	if (g->count == g->capacity)
 		build_grow(g);
 
 	old = MemoryContextSwitchTo(g->tmpcxt);
-	if (g->info.opclass->encode(value, dims, build_vector(g, g->count)))
+	if (g->info.opclass->encode(value, dims,
+								g->spilled ? g->scratch : build_vector(g, g->count)))
 	{
 		BuildElement *e = &g->elements[g->count];
 
@@ -273,6 +331,9 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		e->ntids = 1;
 		e->tids[0] = *tid;
 		e->upper = e->level > 0 ? build_alloc_upper(g, e->level) : 0;
+		if (g->spilled)
+			writer_add_element(g->writer, g, g->count, g->scratch, NULL,
+							   &g->loc[g->count]);
 		g->count++;
 		if (g->count % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, g->count);
@@ -291,7 +352,15 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 {
 	int			slots;
 	uint32	   *list = build_list(g, from, layer, &slots);
-	const void *fromvec = build_vector(g, from);
+	const void *fromvec;
+
+	if (g->spilled)
+	{
+		read_spilled(g, from, g->from_buf);
+		fromvec = g->from_buf;
+	}
+	else
+		fromvec = build_vector(g, from);
 
 	for (;;)
 	{
@@ -319,9 +388,16 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 			int64		id = i < slots ? current[i] : to;
 
 			cand[i].ref = id;
-			cand[i].vector = (int32) id;
 			cand[i].deleted = false;
-			cand[i].distance = g->info.opclass->distance(fromvec, build_vector(g, id),
+			if (g->spilled)
+			{
+				read_spilled(g, id, g->read_buf);
+				HannoySearchKeepVector(search, &cand[i], g->read_buf);
+			}
+			else
+				cand[i].vector = (int32) id;
+			cand[i].distance = g->info.opclass->distance(fromvec,
+														 HannoyCandidateVector(search, &cand[i]),
 														 g->info.dims);
 		}
 		qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
@@ -373,7 +449,13 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 	if (entry_ref < 0)
 		return true;
 
-	search->query = build_vector(g, i);
+	if (g->spilled)
+	{
+		read_spilled(g, i, g->query_buf);
+		search->query = g->query_buf;
+	}
+	else
+		search->query = build_vector(g, i);
 	HannoySearchReset(search);
 	HannoyVisitEntry(search, entry_ref, entry_level, &entry);
 	top = Min(e->level, entry_level);
@@ -437,7 +519,9 @@ build_graph(BuildGraph *g)
 	int64		kept = 0;
 
 	HannoySearchInit(&search, &g->info, NULL, build_visit, g);
-	search.vector_arena = g->vectors;
+	/* in memory, the search's vector arena is the graph's vector array */
+	if (!g->spilled)
+		search.vector_arena = g->vectors;
 	search.skip_deleted = false;
 
 	for (int64 i = 0; i < g->count; i++)
@@ -450,7 +534,8 @@ build_graph(BuildGraph *g)
 			g->elements[kept] = g->elements[i];
 			memcpy(build_vector(g, kept), build_vector(g, i), g->info.vector_size);
 		}
-		if (!build_insert(g, &search, kept, true))
+		/* spilled elements already have their items: no folding */
+		if (!build_insert(g, &search, kept, !g->spilled))
 			continue;
 		kept++;
 		if (kept % 1000 == 0)
@@ -682,75 +767,280 @@ flush_page(Relation index, Page page)
 	UnlockReleaseBuffer(buf);
 }
 
+/* Where element i's item (and its vector item, if external) will go. */
 static void
-write_graph(BuildGraph *g, Relation index)
+plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc,
+			 ItemPointer vloc)
+{
+	bool		external;
+	Size		size = HannoyElementSize(g->info.m, g->elements[i].level,
+										 g->info.vector_size, &external);
+
+	plan_item(plan, size, loc);
+	if (external)
+		plan_item(plan, HANNOY_VECTOR_TUPLE_SIZE(g->info.vector_size), vloc);
+	else
+		ItemPointerSetInvalid(vloc);
+}
+
+/*
+ * Writes element pages in block order, from block 1, through shared
+ * buffers (the build logs them all at the end).
+ */
+typedef struct PageWriter
+{
+	Relation	index;
+	PagePlan	plan;
+	BlockNumber current;
+	PGAlignedBlock block;
+	char	   *item;
+} PageWriter;
+
+static void
+writer_init(PageWriter *w, Relation index)
+{
+	w->index = index;
+	w->plan.blkno = HANNOY_METAPAGE_BLKNO + 1;
+	w->plan.used = 0;
+	w->plan.next = FirstOffsetNumber;
+	w->current = InvalidBlockNumber;
+	w->item = palloc(HANNOY_MAX_ITEM_SIZE);
+}
+
+static void
+writer_put(PageWriter *w, ItemPointer where, const char *data, Size len)
+{
+	Page		page = w->block.data;
+
+	if (ItemPointerGetBlockNumber(where) != w->current)
+	{
+		if (w->current != InvalidBlockNumber)
+			flush_page(w->index, page);
+		HannoyInitPage(page, HANNOY_PAGE_ELEMENT);
+		w->current = ItemPointerGetBlockNumber(where);
+	}
+	if (PageAddItem(page, (Item) data, len, InvalidOffsetNumber, false, false) !=
+		ItemPointerGetOffsetNumber(where))
+		elog(ERROR, "hannoy: page layout of the build went wrong");
+}
+
+/*
+ * Append element i, with the given vector.  Its lists become TIDs through
+ * loc (every element's TID) or, without loc, stay empty for fill_lists.
+ * *where gets the element's TID.
+ */
+static void
+writer_add_element(struct PageWriter *w, BuildGraph *g, int64 i, const void *vector,
+				   const ItemPointerData *loc, ItemPointer where)
 {
 	int			m = g->info.m;
 	Size		vsize = g->info.vector_size;
-	ItemPointerData *loc = palloc_extended(sizeof(ItemPointerData) * Max(g->count, 1), MCXT_ALLOC_HUGE);
-	ItemPointerData *vloc = palloc_extended(sizeof(ItemPointerData) * Max(g->count, 1), MCXT_ALLOC_HUGE);
-	PagePlan	plan = {1, 0, FirstOffsetNumber};
-	PGAlignedBlock meta;
-	PGAlignedBlock block;
-	Page		page = block.data;
-	BlockNumber current = InvalidBlockNumber;
-	char	   *item = palloc(HANNOY_MAX_ITEM_SIZE);
-	BlockNumber nblocks;
+	BuildElement *e = &g->elements[i];
+	HannoyElementTuple tup = (HannoyElementTuple) w->item;
+	ItemPointerData vloc;
+	bool		external;
+	Size		size = HannoyElementSize(m, e->level, vsize, &external);
+	int			slot = 0;
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
-
-	/* where every item goes */
-	for (int64 i = 0; i < g->count; i++)
+	plan_element(&w->plan, g, i, where, &vloc);
+	memset(w->item, 0, size);
+	tup->type = HANNOY_ITEM_ELEMENT;
+	tup->level = e->level;
+	tup->flags = external ? HANNOY_ELEMENT_EXTERNAL : 0;
+	tup->nheaptids = e->ntids;
+	for (int t = 0; t < HANNOY_HEAPTIDS; t++)
 	{
-		bool		external;
-		Size		size = HannoyElementSize(m, g->elements[i].level, vsize, &external);
-
-		plan_item(&plan, size, &loc[i]);
-		if (external)
-			plan_item(&plan, HANNOY_VECTOR_TUPLE_SIZE(vsize), &vloc[i]);
+		if (t < e->ntids)
+			tup->heaptids[t] = e->tids[t];
 		else
-			ItemPointerSetInvalid(&vloc[i]);
+			ItemPointerSetInvalid(&tup->heaptids[t]);
 	}
+	tup->vector_tid = vloc;
+	for (int layer = 0; layer <= e->level; layer++)
+	{
+		int			slots;
+		uint32	   *list = build_list(g, i, layer, &slots);
 
-	/* the metapage first: block 0 */
-	HannoyInitMetaPage(meta.data, g->info.dims, m, g->info.ef_construction,
+		for (int s = 0; s < slots; s++, slot++)
+		{
+			if (loc == NULL || list[s] == HANNOY_NO_NEIGHBOR)
+				ItemPointerSetInvalid(&tup->neighbors[slot]);
+			else
+				tup->neighbors[slot] = loc[list[s]];
+		}
+	}
+	if (!external)
+		memcpy(HannoyElementVector(tup, m), vector, vsize);
+	writer_put(w, where, w->item, size);
+
+	if (external)
+	{
+		HannoyVectorTuple vt = (HannoyVectorTuple) w->item;
+
+		memset(vt, 0, offsetof(HannoyVectorTupleData, data));
+		vt->type = HANNOY_ITEM_VECTOR;
+		memcpy(vt->data, vector, vsize);
+		writer_put(w, &vloc, w->item, HANNOY_VECTOR_TUPLE_SIZE(vsize));
+	}
+}
+
+static void
+writer_finish(PageWriter *w)
+{
+	if (w->current != InvalidBlockNumber)
+		flush_page(w->index, w->block.data);
+	w->current = InvalidBlockNumber;
+}
+
+/* The metapage of a built graph (block 0 must already exist or come first). */
+static void
+build_metapage(BuildGraph *g, Page page, const ItemPointerData *loc,
+			   BlockNumber last)
+{
+	HannoyInitMetaPage(page, g->info.dims, g->info.m, g->info.ef_construction,
 					   g->info.opclass->storage, g->info.max_level);
 	if (g->entry->entry >= 0)
 	{
-		HannoyMetaPage mp = HannoyPageGetMeta(meta.data);
+		HannoyMetaPage mp = HannoyPageGetMeta(page);
 
 		mp->entry = loc[g->entry->entry];
 		mp->entry_level = g->entry->entry_level;
-		mp->insert_page = plan.blkno;
+		mp->insert_page = last;
 		mp->elements = g->count;
 	}
-	flush_page(index, meta.data);
+}
 
-	/* then every element page, in order */
+static void
+log_index(Relation index)
+{
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+}
+
+/* Write the in-memory graph: metapage, then every element in order. */
+static void
+write_graph(BuildGraph *g, Relation index)
+{
+	ItemPointerData *loc = palloc_extended(sizeof(ItemPointerData) * Max(g->count, 1),
+										   MCXT_ALLOC_HUGE);
+	PagePlan	plan = {HANNOY_METAPAGE_BLKNO + 1, 0, FirstOffsetNumber};
+	PGAlignedBlock meta;
+	PageWriter	w;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
+
+	/* every element's TID first, so lists can be written as TIDs */
 	for (int64 i = 0; i < g->count; i++)
 	{
-		BuildElement *e = &g->elements[i];
-		HannoyElementTuple tup = (HannoyElementTuple) item;
-		bool		external;
-		Size		size = HannoyElementSize(m, e->level, vsize, &external);
+		ItemPointerData vloc;
+
+		plan_element(&plan, g, i, &loc[i], &vloc);
+	}
+	build_metapage(g, meta.data, loc, plan.blkno);
+	flush_page(index, meta.data);
+
+	writer_init(&w, index);
+	for (int64 i = 0; i < g->count; i++)
+	{
+		ItemPointerData where;
+
+		CHECK_FOR_INTERRUPTS();
+		writer_add_element(&w, g, i, build_vector(g, i), loc, &where);
+	}
+	writer_finish(&w);
+	log_index(index);
+	pfree(loc);
+}
+
+/* --- builds larger than maintenance_work_mem --------------------------- */
+
+/* Bytes the in-memory graph needs per element, vector included. */
+static Size
+element_bytes(BuildGraph *g)
+{
+	return sizeof(BuildElement) + g->info.vector_size + sizeof(uint32) * 2 * g->info.m;
+}
+
+/*
+ * Move the vectors out of memory: every element loaded so far goes to its
+ * final place on the index's pages (lists empty), and so will every one
+ * loaded from now on; graph building then reads vectors through shared
+ * buffers, and fill_lists writes the links at the end.
+ */
+static void
+build_spill(BuildGraph *g, Relation index)
+{
+	PGAlignedBlock meta;
+
+	ereport(NOTICE,
+			(errmsg("hannoy graph does not fit in maintenance_work_mem after %d vectors",
+					g->count),
+			 errdetail("The vectors go to the index's pages and are read through shared buffers; only the links stay in memory, and the build is slower."),
+			 errhint("Increase maintenance_work_mem to build faster.")));
+
+	/* block 0 is the metapage: a placeholder until the graph is done */
+	HannoyInitMetaPage(meta.data, g->info.dims, g->info.m, g->info.ef_construction,
+					   g->info.opclass->storage, g->info.max_level);
+	flush_page(index, meta.data);
+
+	g->writer = palloc(sizeof(PageWriter));
+	writer_init(g->writer, index);
+	g->loc = palloc_extended(sizeof(ItemPointerData) * Max(g->capacity, 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < g->count; i++)
+		writer_add_element(g->writer, g, i, build_vector(g, i), NULL, &g->loc[i]);
+	/* the vectors loaded so far fill the memory budget: keep them */
+	g->cached = g->count;
+	g->spilled = true;
+	g->query_buf = palloc(g->info.vector_size);
+	g->from_buf = palloc(g->info.vector_size);
+	g->read_buf = palloc(g->info.vector_size);
+}
+
+/* A spilled element's vector, copied to out. */
+static void
+read_spilled(BuildGraph *g, int64 i, void *out)
+{
+	int			level;
+	uint8		flags;
+
+	if (i < g->cached)
+		memcpy(out, build_vector(g, i), g->info.vector_size);
+	else if (!HannoyReadVector(&g->info, HannoyRefFromTid(&g->loc[i]), out, &level, &flags))
+		elog(ERROR, "hannoy: build lost element %lld", (long long) i);
+}
+
+/* Write the links of a spilled build into its pages, then the metapage. */
+static void
+fill_lists(BuildGraph *g, Relation index)
+{
+	Buffer		buf = InvalidBuffer;
+	BlockNumber current = InvalidBlockNumber;
+	Buffer		metabuf;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
+	for (int64 i = 0; i < g->count; i++)
+	{
+		BlockNumber blkno = ItemPointerGetBlockNumber(&g->loc[i]);
+		HannoyElementTuple tup;
 		int			slot = 0;
 
 		CHECK_FOR_INTERRUPTS();
-
-		memset(item, 0, size);
-		tup->type = HANNOY_ITEM_ELEMENT;
-		tup->level = e->level;
-		tup->flags = external ? HANNOY_ELEMENT_EXTERNAL : 0;
-		tup->nheaptids = e->ntids;
-		for (int t = 0; t < HANNOY_HEAPTIDS; t++)
+		if (blkno != current)
 		{
-			if (t < e->ntids)
-				tup->heaptids[t] = e->tids[t];
-			else
-				ItemPointerSetInvalid(&tup->heaptids[t]);
+			if (BufferIsValid(buf))
+			{
+				MarkBufferDirty(buf);
+				UnlockReleaseBuffer(buf);
+			}
+			buf = ReadBuffer(index, blkno);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			current = blkno;
 		}
-		tup->vector_tid = vloc[i];
-		for (int layer = 0; layer <= e->level; layer++)
+		tup = HannoyGetElement(index, BufferGetPage(buf), blkno,
+							   ItemPointerGetOffsetNumber(&g->loc[i]));
+		if (tup == NULL)
+			elog(ERROR, "hannoy: build lost element %lld", (long long) i);
+		for (int layer = 0; layer <= tup->level; layer++)
 		{
 			int			slots;
 			uint32	   *list = build_list(g, i, layer, &slots);
@@ -760,48 +1050,22 @@ write_graph(BuildGraph *g, Relation index)
 				if (list[s] == HANNOY_NO_NEIGHBOR)
 					ItemPointerSetInvalid(&tup->neighbors[slot]);
 				else
-					tup->neighbors[slot] = loc[list[s]];
+					tup->neighbors[slot] = g->loc[list[s]];
 			}
-		}
-		if (!external)
-			memcpy(HannoyElementVector(tup, m), build_vector(g, i), vsize);
-
-		for (int part = 0; part < (external ? 2 : 1); part++)
-		{
-			ItemPointer where = part == 0 ? &loc[i] : &vloc[i];
-			char	   *data = item;
-			Size		len = size;
-
-			if (part == 1)
-			{
-				HannoyVectorTuple vt = (HannoyVectorTuple) item;
-
-				memset(vt, 0, offsetof(HannoyVectorTupleData, data));
-				vt->type = HANNOY_ITEM_VECTOR;
-				memcpy(vt->data, build_vector(g, i), vsize);
-				len = HANNOY_VECTOR_TUPLE_SIZE(vsize);
-			}
-			if (ItemPointerGetBlockNumber(where) != current)
-			{
-				if (current != InvalidBlockNumber)
-					flush_page(index, page);
-				HannoyInitPage(page, HANNOY_PAGE_ELEMENT);
-				current = ItemPointerGetBlockNumber(where);
-			}
-			if (PageAddItem(page, (Item) data, len, InvalidOffsetNumber, false, false) !=
-				ItemPointerGetOffsetNumber(where))
-				elog(ERROR, "hannoy: page layout of the build went wrong");
 		}
 	}
-	if (current != InvalidBlockNumber)
-		flush_page(index, page);
+	if (BufferIsValid(buf))
+	{
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
 
-	nblocks = RelationGetNumberOfBlocks(index);
-	if (RelationNeedsWAL(index))
-		log_newpage_range(index, MAIN_FORKNUM, 0, nblocks, true);
-	pfree(loc);
-	pfree(vloc);
-	pfree(item);
+	metabuf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	build_metapage(g, BufferGetPage(metabuf), g->loc, g->writer->plan.blkno);
+	MarkBufferDirty(metabuf);
+	UnlockReleaseBuffer(metabuf);
+	log_index(index);
 }
 
 IndexBuildResult *
@@ -841,6 +1105,7 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pg_prng_seed(&g.prng, 100);	/* builds are reproducible for a heap order */
 	g.tmpcxt = AllocSetContextCreate(buildcxt, "hannoy build tuple",
 									 ALLOCSET_DEFAULT_SIZES);
+	g.memory_limit = (Size) maintenance_work_mem * 1024;
 	g.elements = palloc(sizeof(BuildElement));
 	g.vectors = palloc(1);
 	g.layer0 = palloc(sizeof(uint32));
@@ -855,13 +1120,22 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_GRAPH);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g.count);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
-	nworkers = build_workers(heap, g.count);
+	/* a spilled graph is built by the leader alone, for now */
+	nworkers = g.spilled ? 0 : build_workers(heap, g.count);
 	if (nworkers > 0)
 		pcxt = build_graph_parallel(&g, index, nworkers);
-	if (pcxt == NULL)
+	if (g.spilled)
+	{
+		writer_finish(g.writer);
 		build_graph(&g);
-
-	write_graph(&g, index);
+		fill_lists(&g, index);
+	}
+	else
+	{
+		if (pcxt == NULL)
+			build_graph(&g);
+		write_graph(&g, index);
+	}
 	if (pcxt != NULL)
 	{
 		DestroyParallelContext(pcxt);

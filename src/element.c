@@ -203,6 +203,27 @@ copy_vector(const void *vector, void *arg)
 	memcpy(a->out, vector, a->size);
 }
 
+/*
+ * Call fn on an element's vector, in place on its page (share-locked for
+ * the call); false if the element is gone.
+ */
+bool
+HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
+				 void (*fn) (const void *vector, void *arg), void *arg)
+{
+	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	Page		page;
+	HannoyElementTuple tup;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	tup = HannoyGetElement(info->index, page, ref_block(ref), ref_offset(ref));
+	if (tup != NULL)
+		with_vector(info->index, page, ref_block(ref), tup, info->m, fn, arg);
+	UnlockReleaseBuffer(buf);
+	return tup != NULL;
+}
+
 /* Copy an element's vector, level and flags; false if it is gone. */
 bool
 HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,

@@ -19,6 +19,9 @@ extern bool HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer,
 							float bound, HannoyCandidate *c);
 extern int	HannoyReadHeapTids(Relation index, HannoyRef ref,
 							   ItemPointerData *tids);
+extern bool HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
+							 void (*fn) (const void *vector, void *arg),
+							 void *arg);
 extern bool HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out,
 							 int *level, uint8 *flags);
 extern int	HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer,

@@ -133,5 +133,24 @@ for my $workers (0, 1)
 }
 cmp_ok(abs($recall{1} - $recall{0}), '<=', 0.01, 'parallel and serial builds give the same recall');
 
+# A build whose vectors do not fit in maintenance_work_mem still finishes,
+# says so, and builds the same graph.
+{
+	my ($ret, $out, $err) = $node->psql('postgres', q{
+		SET maintenance_work_mem = '1MB';
+		SET max_parallel_maintenance_workers = 0;
+		DROP INDEX par_v;
+		CREATE INDEX par_v ON par USING hannoy (v);
+	});
+	is($ret, 0, 'a build with maintenance_work_mem = 1MB finishes');
+	like($err, qr/NOTICE:  hannoy graph does not fit in maintenance_work_mem/,
+		'with a NOTICE that the vectors moved to the index pages');
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('par_v')"), '10000',
+		'the memory-bounded graph verifies');
+	my $r = recall_at_10($node, 'par', '<->');
+	cmp_ok(abs($r - $recall{0}), '<=', 0.01,
+		"and has the in-memory build's recall ($r vs $recall{0})");
+}
+
 $node->stop;
 done_testing();
