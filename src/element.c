@@ -130,18 +130,77 @@ visit_distance(const void *vector, void *arg)
 		HannoySearchKeepVector(a->search, a->c, vector);
 }
 
-/* graph.c's visit callback for graphs on index pages; arg is the HannoyIndexInfo. */
+void
+HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info)
+{
+	reader->info = info;
+	reader->npinned = 0;
+	reader->next = 0;
+}
+
+/* Drop the pins of prefetched buffers that were not visited. */
+void
+HannoyDiskReaderRelease(HannoyDiskReader *reader)
+{
+	for (int i = reader->next; i < reader->npinned; i++)
+		ReleaseBuffer(reader->pinned[i]);
+	reader->npinned = reader->next = 0;
+}
+
+/*
+ * graph.c's prefetch callback: pin the coming visits' buffers and start
+ * fetching what each visit reads first -- the line pointer, then the item
+ * and the start of its vector -- so that the cache misses of all of them
+ * overlap.  The line pointers are read without a lock, as hints only: a
+ * stale one just prefetches the wrong line.
+ */
+void
+HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
+{
+	HannoyDiskReader *r = search->visit_arg;
+
+	HannoyDiskReaderRelease(r);
+	for (int i = 0; i < n; i++)
+	{
+		Page		page;
+
+		r->pinned[i] = ReadBuffer(r->info->index, ref_block(refs[i]));
+		r->refs[i] = refs[i];
+		page = BufferGetPage(r->pinned[i]);
+		__builtin_prefetch(PageGetItemId(page, ref_offset(refs[i])));
+	}
+	r->npinned = n;
+	for (int i = 0; i < n; i++)
+	{
+		Page		page = BufferGetPage(r->pinned[i]);
+		uint32		off = ItemIdGetOffset(PageGetItemId(page, ref_offset(refs[i])));
+
+		if (off > 0 && off < BLCKSZ - 4 * 64)
+			for (int line = 0; line < 4; line++)
+				__builtin_prefetch((char *) page + off + line * 64);
+	}
+}
+
+/*
+ * graph.c's visit callback for graphs on index pages; arg is a
+ * HannoyDiskReader.  Uses the buffer HannoyDiskPrefetch pinned, if any.
+ */
 bool
 HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 				HannoyCandidate *c)
 {
-	HannoyIndexInfo *info = search->visit_arg;
+	HannoyDiskReader *reader = search->visit_arg;
+	HannoyIndexInfo *info = reader->info;
 	BlockNumber blkno = ref_block(ref);
-	Buffer		buf = ReadBuffer(info->index, blkno);
+	Buffer		buf;
 	Page		page;
 	HannoyElementTuple tup;
 	VisitArgs	args = {search, c};
 
+	if (reader->next < reader->npinned && reader->refs[reader->next] == ref)
+		buf = reader->pinned[reader->next++];
+	else
+		buf = ReadBuffer(info->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	tup = HannoyGetElement(info->index, page, blkno, ref_offset(ref));
@@ -277,6 +336,7 @@ begin_element_change(HannoyIndexInfo *info, HannoyRef ref, Buffer *buf,
 
 	*buf = ReadBuffer(info->index, ref_block(ref));
 	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
+	HannoyCheckElementPage(info->index, BufferGetPage(*buf), ref_block(ref));
 	tup = HannoyGetElement(info->index, BufferGetPage(*buf), ref_block(ref), ref_offset(ref));
 	if (tup == NULL)
 	{

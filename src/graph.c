@@ -341,6 +341,8 @@ void
 HannoySearchLayerRun(HannoySearch *search, int ef)
 {
 	int			layer = search->layer;
+	HannoyRef	fresh[2 * HANNOY_MAX_M];
+	int			nfresh;
 
 	while (search->candidates.count > 0)
 	{
@@ -364,15 +366,25 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 			c.nneighbors = loaded.nneighbors;
 		}
 
+		/* the neighbours not seen yet, fetched ahead of their visits */
+		nfresh = 0;
 		for (int i = 0; i < c.nneighbors; i++)
 		{
 			HannoyRef	ref = search->neighbor_arena[c.neighbors + i];
 			uint8	   *state;
+
+			if (HannoyVisitedAdd(&search->visited, ref, &state))
+				fresh[nfresh++] = ref;
+		}
+		if (search->prefetch && nfresh > 0)
+			search->prefetch(search, fresh, nfresh);
+
+		for (int i = 0; i < nfresh; i++)
+		{
+			HannoyRef	ref = fresh[i];
+			uint8	   *state;
 			HannoyCandidate n;
 			float		bound;
-
-			if (!HannoyVisitedAdd(&search->visited, ref, &state))
-				continue;
 
 			farthest = HannoyHeapTop(&search->results);
 			bound = (search->results.count < ef || farthest == NULL) ?

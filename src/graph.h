@@ -84,6 +84,13 @@ typedef struct HannoySearch HannoySearch;
 typedef bool (*HannoyVisitFn) (HannoySearch *search, HannoyRef ref, int layer,
 							   float bound, HannoyCandidate *c);
 
+/*
+ * Optional: told which elements are about to be visited, in that order,
+ * so that their memory can be fetched while earlier ones are computed.
+ */
+typedef void (*HannoyPrefetchFn) (HannoySearch *search, const HannoyRef *refs,
+								  int n);
+
 struct HannoySearch
 {
 	const HannoyOpclass *opclass;
@@ -96,6 +103,7 @@ struct HannoySearch
 	bool		keep_discarded; /* iterative scans resume from them */
 
 	HannoyVisitFn visit;
+	HannoyPrefetchFn prefetch;	/* may be NULL */
 	void	   *visit_arg;
 
 	HannoyRef  *neighbor_arena;

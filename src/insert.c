@@ -106,6 +106,7 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	int			counts[HANNOY_MAX_LEVEL_CAP + 1];
 	HannoyCandidate *selected[HANNOY_MAX_LEVEL_CAP + 1];
 	HannoySearch search;
+	HannoyDiskReader reader;
 	HannoyCandidate entry;
 	HannoyCandidate *entries;
 	int			nentries;
@@ -137,7 +138,9 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 		return;
 	}
 
-	HannoySearchInit(&search, info, vector, HannoyDiskVisit, info);
+	HannoyDiskReaderInit(&reader, info);
+	HannoySearchInit(&search, info, vector, HannoyDiskVisit, &reader);
+	search.prefetch = HannoyDiskPrefetch;
 	search.keep_vectors = true;
 	search.skip_deleted = true;
 	if (!HannoyVisitEntry(&search, HannoyRefFromTid(&meta.entry), meta.entry_level, &entry))

