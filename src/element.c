@@ -462,20 +462,41 @@ HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
 
 /* --- new items ------------------------------------------------------------ */
 
+/*
+ * A change to the metapage: lock it exclusively, register it for Generic
+ * WAL and return its (checked) contents to change; HannoyFinishMetaChange
+ * logs the change, or drops it if nothing changed, and unlocks.
+ */
+HannoyMetaPage
+HannoyBeginMetaChange(Relation index, HannoyMetaChange *change)
+{
+	HannoyMetaPage meta;
+
+	change->buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	LockBuffer(change->buf, BUFFER_LOCK_EXCLUSIVE);
+	change->state = GenericXLogStart(index);
+	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(change->state, change->buf, 0));
+	HannoyCheckMeta(index, meta);
+	return meta;
+}
+
+void
+HannoyFinishMetaChange(HannoyMetaChange *change, bool changed)
+{
+	if (changed)
+		GenericXLogFinish(change->state);
+	else
+		GenericXLogAbort(change->state);
+	UnlockReleaseBuffer(change->buf);
+}
+
 static void
 set_insert_page(Relation index, BlockNumber blkno)
 {
-	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	GenericXLogState *state;
-	Page		page;
+	HannoyMetaChange change;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, 0);
-	HannoyCheckMeta(index, HannoyPageGetMeta(page));
-	HannoyPageGetMeta(page)->insert_page = blkno;
-	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buf);
+	HannoyBeginMetaChange(index, &change)->insert_page = blkno;
+	HannoyFinishMetaChange(&change, true);
 }
 
 /*
@@ -640,31 +661,22 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 void
 HannoySetEntryPoint(Relation index, HannoyRef ref, int level, bool only_if_higher)
 {
-	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	GenericXLogState *state;
-	HannoyMetaPage meta;
+	HannoyMetaChange change;
+	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
+	bool		change_it = !only_if_higher || !ItemPointerIsValid(&meta->entry) ||
+		level > meta->entry_level;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
-	HannoyCheckMeta(index, meta);
-	if (!only_if_higher || !ItemPointerIsValid(&meta->entry) || level > meta->entry_level)
+	if (change_it && ref == HANNOY_INVALID_REF)
 	{
-		if (ref == HANNOY_INVALID_REF)
-		{
-			ItemPointerSetInvalid(&meta->entry);
-			meta->entry_level = -1;
-		}
-		else
-		{
-			HannoyRefToTid(ref, &meta->entry);
-			meta->entry_level = level;
-		}
-		GenericXLogFinish(state);
+		ItemPointerSetInvalid(&meta->entry);
+		meta->entry_level = -1;
 	}
-	else
-		GenericXLogAbort(state);
-	UnlockReleaseBuffer(buf);
+	else if (change_it)
+	{
+		HannoyRefToTid(ref, &meta->entry);
+		meta->entry_level = level;
+	}
+	HannoyFinishMetaChange(&change, change_it);
 }
 
 /*
@@ -675,23 +687,14 @@ HannoySetEntryPoint(Relation index, HannoyRef ref, int level, bool only_if_highe
 int
 HannoySetDimensions(Relation index, int dims)
 {
-	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	GenericXLogState *state;
-	HannoyMetaPage meta;
+	HannoyMetaChange change;
+	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
+	bool		unset = meta->dimensions == 0;
 	int			result;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
-	HannoyCheckMeta(index, meta);
-	if (meta->dimensions == 0)
-	{
+	if (unset)
 		meta->dimensions = dims;
-		GenericXLogFinish(state);
-	}
-	else
-		GenericXLogAbort(state);
 	result = meta->dimensions;
-	UnlockReleaseBuffer(buf);
+	HannoyFinishMetaChange(&change, unset);
 	return result;
 }

@@ -344,16 +344,10 @@ free_page(VacuumState *vs, BlockNumber blkno)
 static void
 set_element_count(Relation index, int64 live)
 {
-	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	GenericXLogState *state;
-	HannoyMetaPage meta;
+	HannoyMetaChange change;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
-	meta->elements = live;
-	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buf);
+	HannoyBeginMetaChange(index, &change)->elements = live;
+	HannoyFinishMetaChange(&change, true);
 }
 
 IndexBulkDeleteResult *
