@@ -44,6 +44,7 @@
 #include "storage/spin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "element.h"
 #include "graph.h"
@@ -191,6 +192,27 @@ spilled_distance(const void *vector, void *arg)
 												  a->search->dims);
 	if (a->c->distance < a->bound)
 		HannoySearchKeepVector(a->search, a->c, vector);
+}
+
+/*
+ * graph.c's prefetch callback for the in-memory graph: start fetching the
+ * coming visits' vectors (and layer-0 lists) while earlier ones compute.
+ */
+static void
+build_prefetch(HannoySearch *search, const HannoyRef *refs, int n)
+{
+	BuildGraph *g = search->visit_arg;
+
+	if (g->spilled)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		const char *v = build_vector(g, refs[i]);
+
+		__builtin_prefetch(v);
+		__builtin_prefetch(v + 64);
+		__builtin_prefetch(g->layer0 + refs[i] * 2 * g->info.m);
+	}
 }
 
 /* graph.c visits the in-memory graph through here */
@@ -519,6 +541,7 @@ build_graph(BuildGraph *g)
 	int64		kept = 0;
 
 	HannoySearchInit(&search, &g->info, NULL, build_visit, g);
+	search.prefetch = build_prefetch;
 	/* in memory, the search's vector arena is the graph's vector array */
 	if (!g->spilled)
 		search.vector_arena = g->vectors;
@@ -579,6 +602,7 @@ build_insert_claimed(BuildGraph *g, bool leader)
 	HannoySearch search;
 
 	HannoySearchInit(&search, &g->info, NULL, build_visit, g);
+	search.prefetch = build_prefetch;
 	search.vector_arena = g->vectors;
 	for (;;)
 	{
@@ -703,6 +727,7 @@ build_graph_parallel(BuildGraph *g, Relation index, int nworkers)
 		HannoySearch search;
 
 		HannoySearchInit(&search, &g->info, NULL, build_visit, g);
+		search.prefetch = build_prefetch;
 		search.vector_arena = g->vectors;
 		for (int64 i = 0; i < seed; i++)
 		{
@@ -1068,6 +1093,17 @@ fill_lists(BuildGraph *g, Relation index)
 	log_index(index);
 }
 
+/* DEBUG1 line with a build phase's duration; returns now. */
+static TimestampTz
+report_phase(const char *phase, TimestampTz start)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	elog(DEBUG1, "hannoy build: %s took %.3f s", phase,
+		 (double) (now - start) / USECS_PER_SEC);
+	return now;
+}
+
 IndexBuildResult *
 hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
@@ -1078,6 +1114,7 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 	int			nworkers;
 	ParallelContext *pcxt = NULL;
+	TimestampTz phase_start;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -1114,8 +1151,10 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		build_set_dims(&g, typmod);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_LOAD);
+	phase_start = GetCurrentTimestamp();
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback,
 						   &g, NULL);
+	phase_start = report_phase("loading", phase_start);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_GRAPH);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g.count);
@@ -1128,14 +1167,17 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	{
 		writer_finish(g.writer);
 		build_graph(&g);
+		phase_start = report_phase("building the graph", phase_start);
 		fill_lists(&g, index);
 	}
 	else
 	{
 		if (pcxt == NULL)
 			build_graph(&g);
+		phase_start = report_phase("building the graph", phase_start);
 		write_graph(&g, index);
 	}
+	report_phase("writing pages", phase_start);
 	if (pcxt != NULL)
 	{
 		DestroyParallelContext(pcxt);
