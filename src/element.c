@@ -22,6 +22,7 @@
 #include "storage/bufmgr.h"
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "element.h"
@@ -130,6 +131,52 @@ visit_distance(const void *vector, void *arg)
 		HannoySearchKeepVector(a->search, a->c, vector);
 }
 
+/*
+ * Buffer hints: for the index read last in this backend, the buffer each of
+ * its blocks was last found in.  ReadRecentBuffer pins a hinted buffer
+ * after checking that it still holds the block, skipping the shared buffer
+ * mapping lookup (13% of a query's time on Fashion-MNIST); a stale hint
+ * just falls back to ReadBuffer.
+ */
+static RelFileNode hint_node;
+static Buffer *hints = NULL;
+static BlockNumber nhints = 0;
+
+static Buffer
+read_hinted(Relation index, BlockNumber blkno)
+{
+	Buffer		buf;
+
+	if (hints == NULL || !RelFileNodeEquals(hint_node, index->rd_node))
+	{
+		if (hints != NULL)
+			pfree(hints);
+		hints = NULL;
+		nhints = 0;
+		hint_node = index->rd_node;
+	}
+	if (blkno < nhints && BufferIsValid(hints[blkno]) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, hints[blkno]))
+		return hints[blkno];
+
+	buf = ReadBuffer(index, blkno);
+	if (blkno >= nhints)
+	{
+		BlockNumber n = Max(1024, Max(blkno + 1, nhints * 2));
+
+		if (hints == NULL)
+			hints = MemoryContextAllocZero(TopMemoryContext, sizeof(Buffer) * n);
+		else
+		{
+			hints = repalloc(hints, sizeof(Buffer) * n);
+			memset(hints + nhints, 0, sizeof(Buffer) * (n - nhints));
+		}
+		nhints = n;
+	}
+	hints[blkno] = buf;
+	return buf;
+}
+
 void
 HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info)
 {
@@ -164,7 +211,7 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 	{
 		Page		page;
 
-		r->pinned[i] = ReadBuffer(r->info->index, ref_block(refs[i]));
+		r->pinned[i] = read_hinted(r->info->index, ref_block(refs[i]));
 		r->refs[i] = refs[i];
 		page = BufferGetPage(r->pinned[i]);
 		__builtin_prefetch(PageGetItemId(page, ref_offset(refs[i])));
@@ -200,7 +247,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	if (reader->next < reader->npinned && reader->refs[reader->next] == ref)
 		buf = reader->pinned[reader->next++];
 	else
-		buf = ReadBuffer(info->index, blkno);
+		buf = read_hinted(info->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	tup = HannoyGetElement(info->index, page, blkno, ref_offset(ref));
@@ -233,7 +280,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 int
 HannoyReadHeapTids(Relation index, HannoyRef ref, ItemPointerData *tids)
 {
-	Buffer		buf = ReadBuffer(index, ref_block(ref));
+	Buffer		buf = read_hinted(index, ref_block(ref));
 	HannoyElementTuple tup;
 	int			n = 0;
 
@@ -270,7 +317,7 @@ bool
 HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
 				 void (*fn) (const void *vector, void *arg), void *arg)
 {
-	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	Buffer		buf = read_hinted(info->index, ref_block(ref));
 	Page		page;
 	HannoyElementTuple tup;
 
@@ -288,7 +335,7 @@ bool
 HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
 				 uint8 *flags)
 {
-	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	Buffer		buf = read_hinted(info->index, ref_block(ref));
 	Page		page;
 	HannoyElementTuple tup;
 	CopyArgs	args = {out, info->vector_size};
@@ -310,7 +357,7 @@ HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
 int
 HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer, HannoyRef *out)
 {
-	Buffer		buf = ReadBuffer(info->index, ref_block(ref));
+	Buffer		buf = read_hinted(info->index, ref_block(ref));
 	HannoyElementTuple tup;
 	int			n = -1;
 
@@ -334,7 +381,7 @@ begin_element_change(HannoyIndexInfo *info, HannoyRef ref, Buffer *buf,
 	Page		page;
 	HannoyElementTuple tup;
 
-	*buf = ReadBuffer(info->index, ref_block(ref));
+	*buf = read_hinted(info->index, ref_block(ref));
 	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
 	HannoyCheckElementPage(info->index, BufferGetPage(*buf), ref_block(ref));
 	tup = HannoyGetElement(info->index, BufferGetPage(*buf), ref_block(ref), ref_offset(ref));
