@@ -8,21 +8,21 @@ INSERT INTO t SELECT i, ARRAY[i % 7 - 3 + i * 0.01, (i * 5) % 11 - 5, (i * 3) % 
 INSERT INTO t VALUES (41, NULL), (42, NULL);
 
 -- every vector opclass: index order equals the exact order
-CREATE FUNCTION exact_matches(opclass text, op text, q text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE FUNCTION exact_matches(tbl text, opclass text, op text, q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	by_index int[];
 	exact int[];
 BEGIN
-	EXECUTE format('CREATE INDEX t_idx ON t USING hannoy (v %s)', opclass);
+	EXECUTE format('CREATE INDEX exact_idx ON %I USING hannoy (v %s)', tbl, opclass);
 	SET LOCAL enable_seqscan = off;
-	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM t ORDER BY v %s %L LIMIT 10) s', op, q) INTO by_index;
+	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM %I ORDER BY v %s %L LIMIT 10) s', tbl, op, q) INTO by_index;
 	SET LOCAL enable_indexscan = off;
 	SET LOCAL enable_seqscan = on;
-	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM t WHERE v IS NOT NULL ORDER BY v %s %L, id LIMIT 10) s', op, q) INTO exact;
-	EXECUTE 'DROP INDEX t_idx';
+	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM %I WHERE v IS NOT NULL ORDER BY v %s %L, id LIMIT 10) s', tbl, op, q) INTO exact;
+	EXECUTE 'DROP INDEX exact_idx';
 	RETURN opclass || ': ' || CASE WHEN by_index = exact THEN 'exact' ELSE by_index::text || ' vs ' || exact::text END;
 END $$;
-SELECT exact_matches(c, o, '[1,2,3]') FROM (VALUES
+SELECT exact_matches('t', c, o, '[1,2,3]') FROM (VALUES
 	('vector_l2_ops', '<->'), ('vector_ip_ops', '<#>'), ('vector_cosine_ops', '<=>'),
 	('vector_l1_ops', '<+>'), ('vector_l2_fp16_ops', '<->'), ('vector_ip_fp16_ops', '<#>'),
 	('vector_cosine_fp16_ops', '<=>')) x(c, o);
@@ -71,21 +71,7 @@ SELECT id FROM t ORDER BY v <-> '[200,-200,100]' LIMIT 3;
 -- halfvec opclasses
 CREATE TABLE h (id int, v halfvec(3));
 INSERT INTO h SELECT id, v::halfvec FROM t WHERE v IS NOT NULL;
-CREATE FUNCTION halfvec_exact(opclass text, op text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	by_index int[];
-	exact int[];
-BEGIN
-	EXECUTE format('CREATE INDEX h_idx ON h USING hannoy (v %s)', opclass);
-	SET LOCAL enable_seqscan = off;
-	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM h ORDER BY v %s ''[1,2,3]'' LIMIT 10) s', op) INTO by_index;
-	SET LOCAL enable_indexscan = off;
-	SET LOCAL enable_seqscan = on;
-	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM h ORDER BY v %s ''[1,2,3]'', id LIMIT 10) s', op) INTO exact;
-	EXECUTE 'DROP INDEX h_idx';
-	RETURN opclass || ': ' || CASE WHEN by_index = exact THEN 'exact' ELSE by_index::text || ' vs ' || exact::text END;
-END $$;
-SELECT halfvec_exact(c, o) FROM (VALUES ('halfvec_l2_ops', '<->'), ('halfvec_ip_ops', '<#>'),
+SELECT exact_matches('h', c, o, '[1,2,3]') FROM (VALUES ('halfvec_l2_ops', '<->'), ('halfvec_ip_ops', '<#>'),
 	('halfvec_cosine_ops', '<=>'), ('halfvec_l1_ops', '<+>')) x(c, o);
 CREATE INDEX h_v ON h USING hannoy (v);
 SELECT storage FROM hannoy_metapage_info('h_v');
@@ -194,5 +180,4 @@ DROP OWNED BY regress_hannoy_user;
 DROP ROLE regress_hannoy_user;
 
 DROP TABLE t, h, e, z, u, it, big, tiny;
-DROP FUNCTION exact_matches(text, text, text);
-DROP FUNCTION halfvec_exact(text, text);
+DROP FUNCTION exact_matches(text, text, text, text);

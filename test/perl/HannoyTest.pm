@@ -8,7 +8,7 @@ use Exporter 'import';
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(hannoy_node sqlstate_of data_dir read_fvecs vector_literal
+our @EXPORT = qw(hannoy_node sqlstate_of data_dir read_bytes read_fvecs vector_literal
   copy_vectors recall_at_10 uses_index);
 
 # A started node with hannoy created in the postgres database (unless
@@ -45,14 +45,22 @@ sub data_dir
 	return $ENV{HANNOY_DATA_DIR} // '../shared/data';
 }
 
-# The vectors of an .fvecs file, as array refs.
-sub read_fvecs
+# A whole file's bytes.
+sub read_bytes
 {
 	my ($path) = @_;
 	open my $fh, '<:raw', $path or die "open $path: $!";
 	local $/;
 	my $bytes = <$fh>;
 	close $fh;
+	return $bytes;
+}
+
+# The vectors of an .fvecs file, as array refs.
+sub read_fvecs
+{
+	my ($path) = @_;
+	my $bytes = read_bytes($path);
 	my @vectors;
 	my $off = 0;
 	while ($off < length $bytes)

@@ -26,16 +26,6 @@ is($node->safe_psql('postgres',
 my $dir = PostgreSQL::Test::Utils::tempdir();
 my $sig = "PGCOPY\n\377\r\n\0";
 
-sub read_file_bytes
-{
-	my ($path) = @_;
-	open my $fh, '<:raw', $path or die "open $path: $!";
-	local $/;
-	my $bytes = <$fh>;
-	close $fh;
-	return $bytes;
-}
-
 # A binary COPY file with one row of one field (undef = the raw bytes).
 sub copy_file_with_field
 {
@@ -53,7 +43,7 @@ my $out = "$dir/out.bin";
 $node->safe_psql('postgres', qq{
 	COPY (SELECT '[1,-2.5]'::hannoy.vector, '[1,-2.5]'::hannoy.halfvec)
 	  TO '$out' (FORMAT binary)});
-my $bytes = read_file_bytes($out);
+my $bytes = read_bytes($out);
 my $header = length($sig) + 8;
 my ($nfields) = unpack('n', substr($bytes, $header, 2));
 is($nfields, 2, 'one row of two fields');
