@@ -90,7 +90,7 @@ typedef struct BuildShared
 
 #define HANNOY_SHM_KEY_BUILD		UINT64CONST(0xA000000000000001)
 /* the leader links this many elements alone before the workers start */
-#define HANNOY_PARALLEL_SEED		1000
+#define HANNOY_PARALLEL_SEED		256
 /* no parallel build for fewer elements than this */
 #define HANNOY_PARALLEL_MIN_ELEMENTS 10000
 
