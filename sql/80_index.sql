@@ -99,6 +99,18 @@ CREATE INDEX u_v ON u USING hannoy (v);
 SELECT id FROM u ORDER BY v <-> '[3,6]' LIMIT 3;
 SELECT hannoy_verify('u_v');
 
+-- temporary tables: backend-local buffers
+CREATE TEMP TABLE tmp_items (id int, v vector(3));
+INSERT INTO tmp_items SELECT i, ARRAY[i % 13, i % 7, i % 5] FROM generate_series(1, 2000) i;
+CREATE INDEX tmp_items_v ON tmp_items USING hannoy (v);
+SELECT hannoy_verify('tmp_items_v');
+SELECT v, v <-> '[3,3,3.2]' AS d FROM tmp_items ORDER BY v <-> '[3,3,3.2]' LIMIT 3;
+DELETE FROM tmp_items WHERE v = '[3,3,3]';
+VACUUM tmp_items;
+SELECT hannoy_verify('tmp_items_v');
+SELECT v FROM tmp_items ORDER BY v <-> '[3,3,3.2]' LIMIT 1;
+DROP TABLE tmp_items;
+
 -- iterative scans keep going past ef_search
 CREATE TABLE it (id int, cat int, v vector(2));
 INSERT INTO it SELECT i, i % 50, ARRAY[(i * 37) % 101, (i * 53) % 103] FROM generate_series(1, 1000) i;
