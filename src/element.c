@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "access/generic_xlog.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
@@ -207,6 +208,19 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 	HannoyDiskReader *r = search->visit_arg;
 
 	HannoyDiskReaderRelease(r);
+
+	/*
+	 * Pinning is an atomic operation on the buffer descriptor, and atomics
+	 * do not overlap their cache misses: fetch the hinted descriptors first.
+	 */
+	if (hints != NULL && RelFileNodeEquals(hint_node, r->info->index->rd_node))
+		for (int i = 0; i < n; i++)
+		{
+			BlockNumber blkno = ref_block(refs[i]);
+
+			if (blkno < nhints && hints[blkno] > 0)
+				__builtin_prefetch(GetBufferDescriptor(hints[blkno] - 1), 1);
+		}
 	for (int i = 0; i < n; i++)
 	{
 		Page		page;
