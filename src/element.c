@@ -68,51 +68,74 @@ list_refs(const HannoyElementTuple tup, int m, int layer, HannoyRef *out)
 }
 
 /*
- * Run fn over the vector of a share-locked element: inline, or in its
- * vector item (whose page is share-locked for the call).
+ * Run fn over the vector of a share-locked element: in place when it is
+ * wholly inline; otherwise the rest is in a vector item (whose page is
+ * share-locked meanwhile), and a vector split between the two is joined
+ * in a scratch copy first.
  */
 typedef void (*VectorFn) (const void *vector, void *arg);
 
-static bool
-with_vector(Relation index, Page page, BlockNumber blkno, HannoyElementTuple tup,
-			int m, VectorFn fn, void *arg)
+static Buffer read_hinted(Relation index, BlockNumber blkno);
+
+static void
+vector_corrupted(Relation index, BlockNumber blkno, OffsetNumber off, const char *what)
 {
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has an element whose %s",
+					RelationGetRelationName(index), what),
+			 errdetail("The element is at (%u,%u).", blkno, off),
+			 errhint("REINDEX the index.")));
+}
+
+static void
+with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber off,
+			HannoyElementTuple tup, VectorFn fn, void *arg)
+{
+	static PGAlignedBlock joined;
+	Size		vsize = info->vector_size;
+	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(info->m, tup->level);
+	Size		len = ItemIdGetLength(PageGetItemId(page, off));
+	Size		inline_bytes = len > offset ? len - offset : 0;
 	ItemPointerData vtid;
-	Buffer		vbuf;
-	Page		vpage;
+	Buffer		vbuf = InvalidBuffer;
+	Page		vpage = page;
 	ItemId		iid;
 	HannoyVectorTuple vt;
 
 	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
 	{
-		fn(HannoyElementVector(tup, m), arg);
-		return true;
+		if (inline_bytes != vsize)
+			vector_corrupted(info->index, blkno, off, "vector has the wrong size");
+		fn((char *) tup + offset, arg);
+		return;
 	}
+	if (inline_bytes >= vsize)
+		vector_corrupted(info->index, blkno, off, "vector has the wrong size");
 	vtid = tup->vector_tid;
-	if (ItemPointerGetBlockNumber(&vtid) == blkno)
+	if (ItemPointerGetBlockNumber(&vtid) != blkno)
 	{
-		vpage = page;
-		vbuf = InvalidBuffer;
-	}
-	else
-	{
-		vbuf = ReadBuffer(index, ItemPointerGetBlockNumber(&vtid));
+		vbuf = read_hinted(info->index, ItemPointerGetBlockNumber(&vtid));
 		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
 		vpage = BufferGetPage(vbuf);
-		HannoyCheckElementPage(index, vpage, ItemPointerGetBlockNumber(&vtid));
+		HannoyCheckElementPage(info->index, vpage, ItemPointerGetBlockNumber(&vtid));
 	}
 	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(&vtid));
 	vt = (HannoyVectorTuple) PageGetItem(vpage, iid);
-	if (!ItemIdIsUsed(iid) || vt->type != HANNOY_ITEM_VECTOR)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has an element whose vector item is missing",
-						RelationGetRelationName(index)),
-				 errhint("REINDEX the index.")));
-	fn(vt->data, arg);
+	if (ItemPointerGetOffsetNumber(&vtid) > PageGetMaxOffsetNumber(vpage) ||
+		!ItemIdIsUsed(iid) || vt->type != HANNOY_ITEM_VECTOR ||
+		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes))
+		vector_corrupted(info->index, blkno, off, "vector item is missing");
+	if (inline_bytes == 0)
+		fn(vt->data, arg);
+	else
+	{
+		memcpy(joined.data, (char *) tup + offset, inline_bytes);
+		memcpy(joined.data + inline_bytes, vt->data, vsize - inline_bytes);
+		fn(joined.data, arg);
+	}
 	if (BufferIsValid(vbuf))
 		UnlockReleaseBuffer(vbuf);
-	return true;
 }
 
 typedef struct VisitArgs
@@ -271,7 +294,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 		return false;
 	}
 	c->deleted = (tup->flags & HANNOY_ELEMENT_DELETED) != 0;
-	with_vector(info->index, page, blkno, tup, info->m, visit_distance, &args);
+	with_vector(info, page, blkno, ref_offset(ref), tup, visit_distance, &args);
 	if (c->distance < bound)
 	{
 		HannoyRef	refs[2 * HANNOY_MAX_M];
@@ -339,7 +362,7 @@ HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
 	page = BufferGetPage(buf);
 	tup = HannoyGetElement(info->index, page, ref_block(ref), ref_offset(ref));
 	if (tup != NULL)
-		with_vector(info->index, page, ref_block(ref), tup, info->m, fn, arg);
+		with_vector(info, page, ref_block(ref), ref_offset(ref), tup, fn, arg);
 	UnlockReleaseBuffer(buf);
 	return tup != NULL;
 }
@@ -361,7 +384,7 @@ HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
 	{
 		*level = tup->level;
 		*flags = tup->flags;
-		with_vector(info->index, page, ref_block(ref), tup, info->m, copy_vector, &args);
+		with_vector(info, page, ref_block(ref), ref_offset(ref), tup, copy_vector, &args);
 	}
 	UnlockReleaseBuffer(buf);
 	return tup != NULL;

@@ -92,6 +92,58 @@ violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
 			 errhint("REINDEX the index.")));
 }
 
+/*
+ * An element's vector: the bytes its item holds inline fit its flags, and
+ * the rest is in a vector item of the right length (read under a share
+ * lock of its page, as searches do).
+ */
+static void
+check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
+			 HannoyElementTuple tup, const HannoyMetaPageData *meta,
+			 BlockNumber nblocks)
+{
+	Size		vsize = HannoyVectorSize(meta->storage, meta->dimensions);
+	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(meta->m, tup->level);
+	Size		len = ItemIdGetLength(PageGetItemId(page, off));
+	Size		inline_bytes = len > offset ? len - offset : 0;
+	ItemPointer vt = &tup->vector_tid;
+	Buffer		vbuf = InvalidBuffer;
+	Page		vpage = page;
+	ItemId		iid;
+
+	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
+	{
+		if (inline_bytes != vsize)
+			violation(index, "has a vector of the wrong size", blk, off,
+					  psprintf("It holds %zu of %zu bytes inline.", inline_bytes, vsize));
+		return;
+	}
+	if (inline_bytes >= vsize)
+		violation(index, "has a vector of the wrong size", blk, off,
+				  psprintf("It holds %zu of %zu bytes inline and has a vector item.",
+						   inline_bytes, vsize));
+	if (!ItemPointerIsValid(vt) || ItemPointerGetBlockNumber(vt) >= nblocks ||
+		ItemPointerGetBlockNumber(vt) == HANNOY_METAPAGE_BLKNO)
+		violation(index, "has no vector item", blk, off, NULL);
+	if (ItemPointerGetBlockNumber(vt) != blk)
+	{
+		vbuf = ReadBuffer(index, ItemPointerGetBlockNumber(vt));
+		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
+		vpage = BufferGetPage(vbuf);
+		HannoyCheckElementPage(index, vpage, ItemPointerGetBlockNumber(vt));
+	}
+	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(vt));
+	if (ItemPointerGetOffsetNumber(vt) > PageGetMaxOffsetNumber(vpage) || !ItemIdIsUsed(iid) ||
+		((HannoyVectorTuple) PageGetItem(vpage, iid))->type != HANNOY_ITEM_VECTOR ||
+		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes))
+		violation(index, "has no vector item", blk, off,
+				  psprintf("Its vector item should be at (%u,%u) and hold %zu bytes.",
+						   ItemPointerGetBlockNumber(vt), ItemPointerGetOffsetNumber(vt),
+						   vsize - inline_bytes));
+	if (BufferIsValid(vbuf))
+		UnlockReleaseBuffer(vbuf);
+}
+
 PG_FUNCTION_INFO_V1(hannoy_verify);
 Datum
 hannoy_verify(PG_FUNCTION_ARGS)
@@ -165,14 +217,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 					if (!ItemPointerIsValid(&tup->heaptids[i]))
 						violation(index, "has an invalid heap TID", blk, off, NULL);
 			}
-			if (tup->flags & HANNOY_ELEMENT_EXTERNAL)
-			{
-				ItemPointer vt = &tup->vector_tid;
-
-				if (!ItemPointerIsValid(vt) || ItemPointerGetBlockNumber(vt) >= nblocks ||
-					ItemPointerGetBlockNumber(vt) == HANNOY_METAPAGE_BLKNO)
-					violation(index, "has no vector item", blk, off, NULL);
-			}
+			check_vector(index, page, blk, off, tup, &meta, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{
 				int			first = HANNOY_LAYER_START(meta.m, layer);

@@ -9,8 +9,8 @@
  * Block 0 is the metapage.  Every other block is an element page: a
  * standard slotted page whose items are element items (one per distinct
  * vector: heap TIDs, the neighbour lists of every layer, and the vector
- * inline when it fits) and, for elements whose vector does not fit inline,
- * vector items.  See src/README for the reasoning.
+ * inline, or its first part) and vector items (the rest of a vector that
+ * is not wholly inline).  See src/README for the reasoning.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,7 +24,7 @@
 #include "storage/itemptr.h"
 
 #define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
-#define HANNOY_FORMAT_VERSION	1
+#define HANNOY_FORMAT_VERSION	2
 #define HANNOY_METAPAGE_BLKNO	0
 
 /* Special space of every page. */
@@ -72,7 +72,7 @@ typedef HannoyMetaPageData *HannoyMetaPage;
 
 /* Element flags */
 #define HANNOY_ELEMENT_DELETED	0x01	/* no live heap TIDs; awaiting repair */
-#define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector lives in vector_tid's item */
+#define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector ends in vector_tid's item */
 
 /* heap TIDs an element holds; more duplicates become another element */
 #define HANNOY_HEAPTIDS			3
@@ -81,7 +81,10 @@ typedef HannoyMetaPageData *HannoyMetaPage;
  * An element item.  After the fixed header come the neighbour lists,
  * layer 0 first (2m slots) then layers 1..level (m slots each), as
  * ItemPointerData; unused slots are invalid and come last in each list.
- * The vector follows at a 4-byte boundary unless EXTERNAL is set.
+ * The vector follows at a 4-byte boundary: all of it, or with EXTERNAL its
+ * first bytes (as many as the item's length leaves after the lists: none
+ * to all but 4) and the rest in the vector item at vector_tid.  Version 1
+ * had no partial vectors: EXTERNAL meant the whole vector was elsewhere.
  */
 typedef struct HannoyElementTupleData
 {
@@ -96,7 +99,7 @@ typedef struct HannoyElementTupleData
 
 typedef HannoyElementTupleData *HannoyElementTuple;
 
-/* A vector item: the vector of an element too large to hold it inline. */
+/* A vector item: the part of an element's vector its item does not hold. */
 typedef struct HannoyVectorTupleData
 {
 	uint8		type;			/* HANNOY_ITEM_VECTOR */
