@@ -115,17 +115,25 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 	vtid = tup->vector_tid;
 	if (ItemPointerGetBlockNumber(&vtid) != blkno)
 	{
+		/*
+		 * As in HannoyGetElement, the page's special space is not checked
+		 * (one more cache miss); the item's bounds, type and length are.
+		 */
+		if (ItemPointerGetBlockNumber(&vtid) == HANNOY_METAPAGE_BLKNO)
+			vector_corrupted(info->index, blkno, off, "vector item is missing");
 		vbuf = read_hinted(info->index, ItemPointerGetBlockNumber(&vtid));
 		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
 		vpage = BufferGetPage(vbuf);
-		HannoyCheckElementPage(info->index, vpage, ItemPointerGetBlockNumber(&vtid));
 	}
 	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(&vtid));
-	vt = (HannoyVectorTuple) PageGetItem(vpage, iid);
-	if (ItemPointerGetOffsetNumber(&vtid) > PageGetMaxOffsetNumber(vpage) ||
-		!ItemIdIsUsed(iid) || vt->type != HANNOY_ITEM_VECTOR ||
-		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes))
+	if (ItemPointerGetOffsetNumber(&vtid) < FirstOffsetNumber ||
+		ItemPointerGetOffsetNumber(&vtid) > PageGetMaxOffsetNumber(vpage) ||
+		!ItemIdIsUsed(iid) ||
+		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes) ||
+		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ ||
+		((HannoyVectorTuple) PageGetItem(vpage, iid))->type != HANNOY_ITEM_VECTOR)
 		vector_corrupted(info->index, blkno, off, "vector item is missing");
+	vt = (HannoyVectorTuple) PageGetItem(vpage, iid);
 	if (inline_bytes == 0)
 		fn(vt->data, arg);
 	else
