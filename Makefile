@@ -37,6 +37,10 @@ REGRESS_OPTS = --inputdir=.
 # before the include: pgxs.mk decides its targets when it is read.)
 override with_llvm = no
 
+# Rebuild objects when a header they include changes (PGXS tracks header
+# dependencies only when PostgreSQL was configured with --enable-depend).
+override autodepend = yes
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
