@@ -213,60 +213,51 @@ void
 HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info)
 {
 	reader->info = info;
-	reader->npinned = 0;
-	reader->next = 0;
-}
-
-/* Drop the pins of prefetched buffers that were not visited. */
-void
-HannoyDiskReaderRelease(HannoyDiskReader *reader)
-{
-	for (int i = reader->next; i < reader->npinned; i++)
-		ReleaseBuffer(reader->pinned[i]);
-	reader->npinned = reader->next = 0;
 }
 
 /*
- * graph.c's prefetch callback: pin the coming visits' buffers and start
- * fetching what each visit reads first -- the line pointer, then the item
- * and the start of its vector -- so that the cache misses of all of them
- * overlap.  The line pointers are read without a lock, as hints only: a
- * stale one just prefetches the wrong line.
+ * graph.c's prefetch callback: start fetching what the coming visits read
+ * first -- each buffer's descriptor (pinning is an atomic operation on it,
+ * and atomics do not overlap their cache misses), the line pointer, then
+ * the item and the start of its vector -- so that the cache misses of all
+ * of them overlap.
+ *
+ * Nothing is pinned here: a buffer's page address follows from its number,
+ * so the buffers the hints name are read as they are, without a pin or a
+ * lock, and only to choose what to prefetch; a stale hint or a line
+ * pointer changing meanwhile just prefetches the wrong lines.  Each visit
+ * then pins its own buffer.  (Pinning a whole neighbour list ahead, as
+ * before, held up to 2m pins at once; PostgreSQL tracks 8 cheaply and the
+ * rest in a hash table.)
  */
 void
 HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 {
 	HannoyDiskReader *r = search->visit_arg;
+	Buffer		bufs[2 * HANNOY_MAX_M];
 
-	HannoyDiskReaderRelease(r);
+	if (hints == NULL || !RelFileNodeEquals(hint_node, r->info->index->rd_node))
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		BlockNumber blkno = ref_block(refs[i]);
 
-	/*
-	 * Pinning is an atomic operation on the buffer descriptor, and atomics
-	 * do not overlap their cache misses: fetch the hinted descriptors first.
-	 */
-	if (hints != NULL && RelFileNodeEquals(hint_node, r->info->index->rd_node))
-		for (int i = 0; i < n; i++)
+		bufs[i] = (blkno < nhints && hints[blkno] > 0) ? hints[blkno] : InvalidBuffer;
+		if (BufferIsValid(bufs[i]))
 		{
-			BlockNumber blkno = ref_block(refs[i]);
-
-			if (blkno < nhints && hints[blkno] > 0)
-				__builtin_prefetch(GetBufferDescriptor(hints[blkno] - 1), 1);
+			__builtin_prefetch(GetBufferDescriptor(bufs[i] - 1), 1);
+			__builtin_prefetch(PageGetItemId(BufferGetPage(bufs[i]), ref_offset(refs[i])));
 		}
+	}
 	for (int i = 0; i < n; i++)
 	{
 		Page		page;
+		uint32		off;
 
-		r->pinned[i] = read_hinted(r->info->index, ref_block(refs[i]));
-		r->refs[i] = refs[i];
-		page = BufferGetPage(r->pinned[i]);
-		__builtin_prefetch(PageGetItemId(page, ref_offset(refs[i])));
-	}
-	r->npinned = n;
-	for (int i = 0; i < n; i++)
-	{
-		Page		page = BufferGetPage(r->pinned[i]);
-		uint32		off = ItemIdGetOffset(PageGetItemId(page, ref_offset(refs[i])));
-
+		if (!BufferIsValid(bufs[i]))
+			continue;
+		page = BufferGetPage(bufs[i]);
+		off = ItemIdGetOffset(PageGetItemId(page, ref_offset(refs[i])));
 		if (off > 0 && off < BLCKSZ - 4 * 64)
 			for (int line = 0; line < 4; line++)
 				__builtin_prefetch((char *) page + off + line * 64);
@@ -275,7 +266,7 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 
 /*
  * graph.c's visit callback for graphs on index pages; arg is a
- * HannoyDiskReader.  Uses the buffer HannoyDiskPrefetch pinned, if any.
+ * HannoyDiskReader.
  */
 bool
 HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
@@ -289,10 +280,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	HannoyElementTuple tup;
 	VisitArgs	args = {search, c};
 
-	if (reader->next < reader->npinned && reader->refs[reader->next] == ref)
-		buf = reader->pinned[reader->next++];
-	else
-		buf = read_hinted(info->index, blkno);
+	buf = read_hinted(info->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	tup = HannoyGetElement(info->index, page, blkno, ref_offset(ref));

@@ -15,21 +15,13 @@
 /* Heavyweight lock tag (a page lock on block 0) serialising graph changes. */
 #define HANNOY_UPDATE_LOCK	0
 
-/*
- * What a search over index pages reads through (its visit_arg): the index
- * and the buffers HannoyDiskPrefetch pinned for the coming visits.
- */
+/* What a search over index pages reads through (its visit_arg). */
 typedef struct HannoyDiskReader
 {
 	HannoyIndexInfo *info;
-	Buffer		pinned[2 * HANNOY_MAX_M];
-	HannoyRef	refs[2 * HANNOY_MAX_M];
-	int			npinned;
-	int			next;			/* the next visit's buffer, if it is pinned */
 } HannoyDiskReader;
 
 extern void HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info);
-extern void HannoyDiskReaderRelease(HannoyDiskReader *reader);
 extern bool HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer,
 							float bound, HannoyCandidate *c);
 extern void HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n);
