@@ -80,11 +80,22 @@ hannoy_vector_recv(PG_FUNCTION_ARGS)
 				 errdetail("The reserved field is %d, not 0.", unused)));
 
 	v = HannoyVectorAlloc(dim);
-	for (int i = 0; i < dim; i++)
+	/* all elements at once (a query vector arrives this way every query) */
 	{
-		v->x[i] = pq_getmsgfloat4(buf);
-		HannoyCheckFiniteElement("vector", v->x[i]);
+		const char *src = pq_getmsgbytes(buf, sizeof(float4) * dim);
+
+		for (int i = 0; i < dim; i++)
+		{
+			uint32		bits;
+
+			memcpy(&bits, src + sizeof(float4) * i, sizeof(bits));
+			bits = pg_ntoh32(bits);
+			memcpy(&v->x[i], &bits, sizeof(float4));
+		}
 	}
+	for (int i = 0; i < dim; i++)
+		if (!isfinite(v->x[i]))
+			HannoyCheckFiniteElement("vector", v->x[i]);
 	PG_RETURN_VECTOR_P(v);
 }
 
