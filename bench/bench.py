@@ -22,6 +22,7 @@ from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
 K = 10
+PASSES = 3
 EFS = [10, 15, 20, 25, 30, 40, 60, 80, 120, 160, 320]
 
 
@@ -92,6 +93,23 @@ class Recorder:
             if r['system'] == system and r['what'] == what and all(r.get(k) == v for k, v in match.items()):
                 return r
         return None
+
+
+def timed_passes(run_query, queries, warmup=100, passes=PASSES):
+    """Warm up, then run every query `passes` times in a row.  Returns the
+    first pass's results and the best pass's queries per second (as
+    ann-benchmarks keeps the best of its runs): one pass over 1000 queries
+    lasts well under a second, and other work on the machine can slow any
+    single one by 10%."""
+    for q in queries[:warmup]:
+        run_query(q)
+    found, best = None, 0.0
+    for _ in range(passes):
+        t = time.perf_counter()
+        out = [run_query(q) for q in queries]
+        best = max(best, len(queries) / (time.perf_counter() - t))
+        found = found if found is not None else out
+    return found, best
 
 
 # --- hannoy ------------------------------------------------------------------
@@ -184,11 +202,7 @@ class Hannoy:
                 raise RuntimeError(res.error_message.decode())
             return [int(res.get_value(i, 0)) for i in range(res.ntuples)]
 
-        for param in params[:warmup]:
-            run(param)
-        t = time.perf_counter()
-        found = [run(param) for param in params]
-        qps = len(params) / (time.perf_counter() - t)
+        found, qps = timed_passes(run, params, warmup)
         pg.exec_(b'DEALLOCATE ' + name)
         return found, qps
 
@@ -197,13 +211,9 @@ class Hannoy:
         self.sql(f'SET hannoy.ef_search = {ef}')
         self.sql('SET enable_seqscan = off')
         q = f'SELECT id FROM {table} ORDER BY v <-> %b LIMIT {K}'
-        for v in queries[:warmup]:
-            self.conn.execute(q, (v,), prepare=True).fetchall()
-        found = []
-        t = time.perf_counter()
-        for v in queries:
-            found.append([r[0] for r in self.conn.execute(q, (v,), prepare=True).fetchall()])
-        return found, len(queries) / (time.perf_counter() - t)
+        return timed_passes(
+            lambda v: [r[0] for r in self.conn.execute(q, (v,), prepare=True).fetchall()],
+            queries, warmup)
 
     def buffers_per_query(self, table, queries, ef, n=50):
         self.sql(f'SET hannoy.ef_search = {ef}')
@@ -245,13 +255,7 @@ def hnswlib_runs(rec, base, queries, truth, m, efc):
     index.set_num_threads(1)
     for ef in EFS:
         index.set_ef(max(ef, K))
-        for v in queries[:100]:
-            index.knn_query(v, k=K)
-        found = []
-        t = time.perf_counter()
-        for v in queries:
-            found.append(index.knn_query(v, k=K)[0][0].tolist())
-        qps = len(queries) / (time.perf_counter() - t)
+        found, qps = timed_passes(lambda v: index.knn_query(v, k=K)[0][0].tolist(), queries)
         rec.add('hnswlib', 'search', ef=ef, recall=recall(found, truth), qps=qps)
     # per-item add time at the same size as hannoy's insert test
     n0 = n - 2000
@@ -280,13 +284,7 @@ def faiss_runs(rec, base, queries, truth, m, efc):
     faiss.omp_set_num_threads(1)
     for ef in EFS:
         index.hnsw.efSearch = max(ef, K)
-        for v in queries[:100]:
-            index.search(v[None, :], K)
-        found = []
-        t = time.perf_counter()
-        for v in queries:
-            found.append(index.search(v[None, :], K)[1][0].tolist())
-        qps = len(queries) / (time.perf_counter() - t)
+        found, qps = timed_passes(lambda v: index.search(v[None, :], K)[1][0].tolist(), queries)
         rec.add('faiss', 'search', ef=ef, recall=recall(found, truth), qps=qps)
 
 
