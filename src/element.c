@@ -94,51 +94,39 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 {
 	static PGAlignedBlock joined;
 	Size		vsize = info->vector_size;
-	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(info->m, tup->level);
-	Size		len = ItemIdGetLength(PageGetItemId(page, off));
-	Size		inline_bytes = len > offset ? len - offset : 0;
+	char	   *head = HannoyElementVector(tup, info->m);
+	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
+														info->m);
 	ItemPointerData vtid;
 	Buffer		vbuf = InvalidBuffer;
 	Page		vpage = page;
-	ItemId		iid;
 	HannoyVectorTuple vt;
 
+	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
+		vector_corrupted(info->index, blkno, off, "vector has the wrong size");
 	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
 	{
-		if (inline_bytes != vsize)
-			vector_corrupted(info->index, blkno, off, "vector has the wrong size");
-		fn((char *) tup + offset, arg);
+		fn(head, arg);
 		return;
 	}
-	if (inline_bytes >= vsize)
-		vector_corrupted(info->index, blkno, off, "vector has the wrong size");
 	vtid = tup->vector_tid;
 	if (ItemPointerGetBlockNumber(&vtid) != blkno)
 	{
-		/*
-		 * As in HannoyGetElement, the page's special space is not checked
-		 * (one more cache miss); the item's bounds, type and length are.
-		 */
+		/* the page's special space is not checked: one more cache miss */
 		if (ItemPointerGetBlockNumber(&vtid) == HANNOY_METAPAGE_BLKNO)
 			vector_corrupted(info->index, blkno, off, "vector item is missing");
 		vbuf = read_hinted(info->index, ItemPointerGetBlockNumber(&vtid));
 		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
 		vpage = BufferGetPage(vbuf);
 	}
-	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(&vtid));
-	if (ItemPointerGetOffsetNumber(&vtid) < FirstOffsetNumber ||
-		ItemPointerGetOffsetNumber(&vtid) > PageGetMaxOffsetNumber(vpage) ||
-		!ItemIdIsUsed(iid) ||
-		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes) ||
-		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ ||
-		((HannoyVectorTuple) PageGetItem(vpage, iid))->type != HANNOY_ITEM_VECTOR)
+	vt = HannoyGetVectorItem(vpage, ItemPointerGetOffsetNumber(&vtid), vsize - inline_bytes);
+	if (vt == NULL)
 		vector_corrupted(info->index, blkno, off, "vector item is missing");
-	vt = (HannoyVectorTuple) PageGetItem(vpage, iid);
 	if (inline_bytes == 0)
 		fn(vt->data, arg);
 	else
 	{
-		memcpy(joined.data, (char *) tup + offset, inline_bytes);
+		memcpy(joined.data, head, inline_bytes);
 		memcpy(joined.data + inline_bytes, vt->data, vsize - inline_bytes);
 		fn(joined.data, arg);
 	}

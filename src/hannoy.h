@@ -113,6 +113,8 @@ extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
 extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
+extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,
+											 Size bytes);
 extern HannoyElementTuple HannoyGetElement(Relation index, Page page,
 										   BlockNumber blkno, OffsetNumber off);
 

@@ -103,25 +103,18 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 			 BlockNumber nblocks)
 {
 	Size		vsize = HannoyVectorSize(meta->storage, meta->dimensions);
-	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(meta->m, tup->level);
-	Size		len = ItemIdGetLength(PageGetItemId(page, off));
-	Size		inline_bytes = len > offset ? len - offset : 0;
+	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
+														meta->m);
 	ItemPointer vt = &tup->vector_tid;
 	Buffer		vbuf = InvalidBuffer;
 	Page		vpage = page;
-	ItemId		iid;
 
-	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
-	{
-		if (inline_bytes != vsize)
-			violation(index, "has a vector of the wrong size", blk, off,
-					  psprintf("It holds %zu of %zu bytes inline.", inline_bytes, vsize));
-		return;
-	}
-	if (inline_bytes >= vsize)
+	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
 		violation(index, "has a vector of the wrong size", blk, off,
-				  psprintf("It holds %zu of %zu bytes inline and has a vector item.",
-						   inline_bytes, vsize));
+				  psprintf("It holds %zu of %zu bytes inline%s.", inline_bytes, vsize,
+						   (tup->flags & HANNOY_ELEMENT_EXTERNAL) ? " and has a vector item" : ""));
+	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
+		return;
 	if (!ItemPointerIsValid(vt) || ItemPointerGetBlockNumber(vt) >= nblocks ||
 		ItemPointerGetBlockNumber(vt) == HANNOY_METAPAGE_BLKNO)
 		violation(index, "has no vector item", blk, off, NULL);
@@ -132,10 +125,7 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 		vpage = BufferGetPage(vbuf);
 		HannoyCheckElementPage(index, vpage, ItemPointerGetBlockNumber(vt));
 	}
-	iid = PageGetItemId(vpage, ItemPointerGetOffsetNumber(vt));
-	if (ItemPointerGetOffsetNumber(vt) > PageGetMaxOffsetNumber(vpage) || !ItemIdIsUsed(iid) ||
-		((HannoyVectorTuple) PageGetItem(vpage, iid))->type != HANNOY_ITEM_VECTOR ||
-		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes))
+	if (HannoyGetVectorItem(vpage, ItemPointerGetOffsetNumber(vt), vsize - inline_bytes) == NULL)
 		violation(index, "has no vector item", blk, off,
 				  psprintf("Its vector item should be at (%u,%u) and hold %zu bytes.",
 						   ItemPointerGetBlockNumber(vt), ItemPointerGetOffsetNumber(vt),

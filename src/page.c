@@ -137,6 +137,27 @@ HannoyGetElement(Relation index, Page page, BlockNumber blkno, OffsetNumber off)
 }
 
 /*
+ * The vector item at off of a locked element page, if it holds `bytes` of
+ * vector; NULL otherwise.  Like HannoyGetElement, it checks the offset,
+ * line pointer, length and type, not the page's special space.
+ */
+HannoyVectorTuple
+HannoyGetVectorItem(Page page, OffsetNumber off, Size bytes)
+{
+	ItemId		iid;
+	HannoyVectorTuple vt;
+
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return NULL;
+	iid = PageGetItemId(page, off);
+	if (!ItemIdIsUsed(iid) || ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(bytes) ||
+		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ)
+		return NULL;
+	vt = (HannoyVectorTuple) PageGetItem(page, iid);
+	return vt->type == HANNOY_ITEM_VECTOR ? vt : NULL;
+}
+
+/*
  * The highest level an element may have: its neighbour lists alone must
  * fit in half a page, whatever m.
  */

@@ -129,4 +129,22 @@ typedef HannoyVectorTupleData *HannoyVectorTuple;
 
 #define HANNOY_VECTOR_TUPLE_SIZE(bytes)	(offsetof(HannoyVectorTupleData, data) + (bytes))
 
+/* Vector bytes an element item of item_len bytes holds inline. */
+static inline Size
+HannoyElementInlineBytes(const HannoyElementTupleData *tup, Size item_len, int m)
+{
+	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(m, tup->level);
+
+	return item_len > offset ? item_len - offset : 0;
+}
+
+/* Whether that many inline bytes fit the element's flags. */
+static inline bool
+HannoyElementInlineValid(const HannoyElementTupleData *tup, Size inline_bytes,
+						 Size vector_size)
+{
+	return (tup->flags & HANNOY_ELEMENT_EXTERNAL) ? inline_bytes < vector_size :
+		inline_bytes == vector_size;
+}
+
 #endif							/* HANNOY_PAGE_H */
