@@ -12,14 +12,13 @@ import gzip
 import json
 import os
 import re
-import struct
 import tempfile
 import time
 
 import numpy as np
 import psycopg
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
+
+from vectors import literal, send_vectors_binary, vector_binary
 
 K = 10
 PASSES = 3
@@ -113,35 +112,6 @@ def timed_passes(run_query, queries, warmup=100, passes=PASSES):
 
 
 # --- hannoy ------------------------------------------------------------------
-
-def literal(v):
-    return '[' + ','.join(repr(float(x)) if x != int(x) else str(int(x)) for x in v) + ']'
-
-
-def vector_binary(v):
-    """pgvector's binary form of a vector: dim, unused, big-endian float4s."""
-    return struct.pack('>HH', len(v), 0) + np.asarray(v, dtype='>f4').tobytes()
-
-
-def send_vectors_binary(conn):
-    """Send numpy arrays as vector parameters in pgvector's binary format,
-    as pgvector's Python client does (no text parsing on the server).
-    Returns the type's OID."""
-    oid = conn.execute("SELECT 'vector'::regtype::oid").fetchone()[0]
-
-    class VectorDumper(Dumper):
-        format = Format.BINARY
-
-        def __init__(self, cls, context=None):
-            super().__init__(cls, context)
-            self.oid = oid
-
-        def dump(self, obj):
-            return vector_binary(obj)
-
-    conn.adapters.register_dumper(np.ndarray, VectorDumper)
-    return oid
-
 
 class Hannoy:
     """The vector column is STORAGE PLAIN, as pgvector's own benchmark

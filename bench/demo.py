@@ -3,14 +3,13 @@
 pg_virtualenv started (libpq environment), one hannoy index, 1000 test
 queries; prints build time, index size, recall@10 and latency."""
 import gzip
-import struct
 import threading
 import time
 
 import numpy as np
 import psycopg
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
+
+from vectors import literal, send_vectors_binary
 
 DATA = '/usr/share/datasets/fashion-mnist'
 START = time.time()
@@ -24,28 +23,6 @@ def idx_images(name):
     with gzip.open(f'{DATA}/{name}') as f:
         raw = f.read()
     return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(-1, 784).astype(np.float32)
-
-
-def literal(v):
-    return '[' + ','.join(str(int(x)) for x in v) + ']'
-
-
-def send_vectors_binary(conn):
-    """numpy arrays go to the server in pgvector's binary vector format, as
-    pgvector's own Python client sends them."""
-    oid = conn.execute("SELECT 'vector'::regtype::oid").fetchone()[0]
-
-    class VectorDumper(Dumper):
-        format = Format.BINARY
-
-        def __init__(self, cls, context=None):
-            super().__init__(cls, context)
-            self.oid = oid
-
-        def dump(self, obj):
-            return struct.pack('>HH', len(obj), 0) + np.asarray(obj, dtype='>f4').tobytes()
-
-    conn.adapters.register_dumper(np.ndarray, VectorDumper)
 
 
 def watch_build(stop):
