@@ -26,6 +26,8 @@ vector_from_floats(const float *x, int dim)
 {
 	Vector	   *v = HannoyVectorAlloc(dim);
 
+	for (int i = 0; i < dim; i++)
+		HannoyCheckFiniteElement("vector", x[i]);
 	memcpy(v->x, x, sizeof(float) * dim);
 	return v;
 }

@@ -31,7 +31,11 @@
 Vector *
 HannoyVectorAlloc(int dim)
 {
-	Vector	   *v = (Vector *) palloc0(VECTOR_SIZE(dim));
+	Vector	   *v;
+
+	/* the one way a vector is made: its dimensions are always checked */
+	HannoyCheckDim("vector", dim);
+	v = (Vector *) palloc0(VECTOR_SIZE(dim));
 
 	SET_VARSIZE(v, VECTOR_SIZE(dim));
 	v->dim = dim;
@@ -41,7 +45,10 @@ HannoyVectorAlloc(int dim)
 HalfVector *
 HannoyHalfVectorAlloc(int dim)
 {
-	HalfVector *v = (HalfVector *) palloc0(HALFVEC_SIZE(dim));
+	HalfVector *v;
+
+	HannoyCheckDim("halfvec", dim);
+	v = (HalfVector *) palloc0(HALFVEC_SIZE(dim));
 
 	SET_VARSIZE(v, HALFVEC_SIZE(dim));
 	v->dim = dim;
@@ -410,77 +417,141 @@ HannoyCompareFloats(const float *a, int adim, const float *b, int bdim)
 }
 
 /*
- * Add x to the avg() state {count, sum_1 .. sum_dim} and return the new
- * state.  The initial state is '{0}'.  A state that already has room is
- * updated in place: the caller passes one it owns (an aggregate's
- * transition value).
+ * The avg() state is a float8[] {count, sum_1 .. sum_dim}; the initial
+ * state is '{0}'.  The transition, combine and final functions are
+ * callable from SQL with any float8[], so every state is checked before
+ * it is read: one dimension, no NULLs, at most HANNOY_MAX_DIM sums, a
+ * count that is finite and not negative (0 when there are no sums yet),
+ * finite sums.  Returns the values; *nsums gets the number of sums.
+ */
+static float8 *
+avg_state_values(ArrayType *state, int *nsums)
+{
+	int			n;
+	float8	   *s;
+
+	if (ARR_NDIM(state) != 1 || ARR_ELEMTYPE(state) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("malformed avg() state"),
+				 errdetail("The state must be a one-dimensional double precision array.")));
+	if (ARR_HASNULL(state) && array_contains_nulls(state))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("malformed avg() state"),
+				 errdetail("The state must not contain nulls.")));
+	n = ArrayGetNItems(ARR_NDIM(state), ARR_DIMS(state));
+	if (n < 1 || n > HANNOY_MAX_DIM + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("malformed avg() state"),
+				 errdetail("The state holds %d values; it must hold a count and at most %d sums.",
+						   n, HANNOY_MAX_DIM)));
+	s = (float8 *) ARR_DATA_PTR(state);
+	if (!isfinite(s[0]) || s[0] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("malformed avg() state"),
+				 errdetail("The count is %g.", s[0])));
+	if (n == 1 && s[0] != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("malformed avg() state"),
+				 errdetail("The count is %g, but the state holds no sums.", s[0])));
+	for (int i = 1; i < n; i++)
+		if (!isfinite(s[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("malformed avg() state"),
+					 errdetail("Sum %d is not finite.", i)));
+	*nsums = n - 1;
+	return s;
+}
+
+/*
+ * Add x to the avg() state and return the new state.  A state that
+ * already has room is updated in place: the caller passes one it owns (an
+ * aggregate's transition value).
  */
 ArrayType *
 HannoyAccumFloats(ArrayType *state, const float *x, int dim)
 {
-	int			n = ArrayGetNItems(ARR_NDIM(state), ARR_DIMS(state));
-	float8	   *s;
+	int			nsums;
+	float8	   *s = avg_state_values(state, &nsums);
 
-	if (ARR_NDIM(state) != 1 || ARR_ELEMTYPE(state) != FLOAT8OID ||
-		ARR_HASNULL(state) || n < 1)
-		elog(ERROR, "hannoy: malformed avg() state");
-
-	if (n == 1)
+	if (nsums == 0)
 	{
 		Datum	   *d = palloc(sizeof(Datum) * (dim + 1));
 
-		d[0] = Float8GetDatum(((float8 *) ARR_DATA_PTR(state))[0]);
+		d[0] = Float8GetDatum(s[0]);
 		for (int i = 0; i < dim; i++)
 			d[i + 1] = Float8GetDatum(0.0);
 		state = construct_array(d, dim + 1, FLOAT8OID, sizeof(float8),
 								FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+		s = (float8 *) ARR_DATA_PTR(state);
 	}
 	else
-		HannoyCheckSameDims(n - 1, dim);
+		HannoyCheckSameDims(nsums, dim);
 
-	s = (float8 *) ARR_DATA_PTR(state);
 	s[0] += 1.0;
 	for (int i = 0; i < dim; i++)
+	{
 		s[i + 1] += x[i];
+		if (isinf(s[i + 1]))
+			float_overflow_error();
+	}
 	return state;
 }
 
 ArrayType *
 HannoyCombineStates(ArrayType *a, ArrayType *b)
 {
-	int			na = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-	int			nb = ArrayGetNItems(ARR_NDIM(b), ARR_DIMS(b));
-	float8	   *sa = (float8 *) ARR_DATA_PTR(a);
-	float8	   *sb = (float8 *) ARR_DATA_PTR(b);
+	int			na,
+				nb;
+	float8	   *sa = avg_state_values(a, &na);
+	float8	   *sb = avg_state_values(b, &nb);
 	Datum	   *d;
 
-	if (na == 1)
+	if (na == 0 && sa[0] == 0)
 		return b;
-	if (nb == 1)
+	if (nb == 0 && sb[0] == 0)
 		return a;
-	HannoyCheckSameDims(na - 1, nb - 1);
+	HannoyCheckSameDims(na, nb);
 
-	d = palloc(sizeof(Datum) * na);
-	for (int i = 0; i < na; i++)
-		d[i] = Float8GetDatum(sa[i] + sb[i]);
-	return construct_array(d, na, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+	d = palloc(sizeof(Datum) * (na + 1));
+	for (int i = 0; i <= na; i++)
+	{
+		float8		sum = sa[i] + sb[i];
+
+		if (isinf(sum))
+			float_overflow_error();
+		d[i] = Float8GetDatum(sum);
+	}
+	return construct_array(d, na + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 						   TYPALIGN_DOUBLE);
 }
 
-/* The element-wise mean, or NULL when no rows were accumulated. */
+/*
+ * The element-wise mean, or NULL when no rows were accumulated.  A mean
+ * beyond float4's range (sums can grow past it) is an overflow error.
+ */
 float *
 HannoyStateAverage(ArrayType *state, int *dim)
 {
-	int			n = ArrayGetNItems(ARR_NDIM(state), ARR_DIMS(state));
-	float8	   *s = (float8 *) ARR_DATA_PTR(state);
+	int			nsums;
+	float8	   *s = avg_state_values(state, &nsums);
 	float	   *x;
 
-	if (n <= 1 || s[0] == 0.0)
+	if (nsums == 0 || s[0] == 0.0)
 		return NULL;
-	x = palloc(sizeof(float) * (n - 1));
-	for (int i = 1; i < n; i++)
-		x[i - 1] = (float) (s[i] / s[0]);
-	*dim = n - 1;
+	x = palloc(sizeof(float) * nsums);
+	for (int i = 0; i < nsums; i++)
+	{
+		x[i] = (float) (s[i + 1] / s[0]);
+		if (isinf(x[i]))
+			float_overflow_error();
+	}
+	*dim = nsums;
 	return x;
 }
 
