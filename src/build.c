@@ -1095,7 +1095,7 @@ fill_lists(BuildGraph *g, Relation index)
 			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 			current = blkno;
 		}
-		tup = HannoyGetElement(index, BufferGetPage(buf), blkno,
+		tup = HannoyGetElement(&g->info, BufferGetPage(buf), blkno,
 							   ItemPointerGetOffsetNumber(&g->loc[i]));
 		if (tup == NULL)
 			elog(ERROR, "hannoy: build lost element %lld", (long long) i);

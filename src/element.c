@@ -78,17 +78,6 @@ typedef void (*VectorFn) (const void *vector, void *arg);
 static Buffer read_hinted(Relation index, BlockNumber blkno);
 
 static void
-vector_corrupted(Relation index, BlockNumber blkno, OffsetNumber off, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INDEX_CORRUPTED),
-			 errmsg("index \"%s\" has an element whose %s",
-					RelationGetRelationName(index), what),
-			 errdetail("The element is at (%u,%u).", blkno, off),
-			 errhint("REINDEX the index.")));
-}
-
-static void
 with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber off,
 			HannoyElementTuple tup, VectorFn fn, void *arg)
 {
@@ -103,7 +92,7 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 	HannoyVectorTuple vt;
 
 	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
-		vector_corrupted(info->index, blkno, off, "vector has the wrong size");
+		HannoyElementCorrupted(info->index, blkno, off, "vector has the wrong size");
 	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
 	{
 		fn(head, arg);
@@ -113,15 +102,13 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 	if (ItemPointerGetBlockNumber(&vtid) != blkno)
 	{
 		/* the page's special space is not checked: one more cache miss */
-		if (ItemPointerGetBlockNumber(&vtid) == HANNOY_METAPAGE_BLKNO)
-			vector_corrupted(info->index, blkno, off, "vector item is missing");
 		vbuf = read_hinted(info->index, ItemPointerGetBlockNumber(&vtid));
 		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
 		vpage = BufferGetPage(vbuf);
 	}
 	vt = HannoyGetVectorItem(vpage, ItemPointerGetOffsetNumber(&vtid), vsize - inline_bytes);
 	if (vt == NULL)
-		vector_corrupted(info->index, blkno, off, "vector item is missing");
+		HannoyElementCorrupted(info->index, blkno, off, "vector item is missing");
 	if (inline_bytes == 0)
 		fn(vt->data, arg);
 	else
@@ -161,6 +148,30 @@ visit_distance(const void *vector, void *arg)
 static RelFileNode hint_node;
 static Buffer *hints = NULL;
 static BlockNumber nhints = 0;
+static BlockNumber hint_nblocks = 0;	/* the index's size when last looked at */
+
+/*
+ * A block number read from a page names an element page of the index: not
+ * the metapage, not InvalidBlockNumber (P_NEW to ReadBuffer), and below the
+ * relation's size.  The size is looked up again only when a block seems to
+ * be past it (the index may have grown).
+ */
+static void
+check_element_block(Relation index, BlockNumber blkno)
+{
+	if (blkno != HANNOY_METAPAGE_BLKNO && blkno < hint_nblocks)
+		return;
+	if (blkno != HANNOY_METAPAGE_BLKNO && blkno != InvalidBlockNumber)
+		hint_nblocks = RelationGetNumberOfBlocks(index);
+	if (blkno == HANNOY_METAPAGE_BLKNO || blkno >= hint_nblocks)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" refers to block %u, which is not an element page",
+						RelationGetRelationName(index), blkno),
+				 errdetail("The index has %u blocks; block 0 is its metapage.",
+						   hint_nblocks),
+				 errhint("REINDEX the index.")));
+}
 
 static Buffer
 read_hinted(Relation index, BlockNumber blkno)
@@ -173,12 +184,15 @@ read_hinted(Relation index, BlockNumber blkno)
 			pfree(hints);
 		hints = NULL;
 		nhints = 0;
+		hint_nblocks = 0;
 		hint_node = index->rd_node;
 	}
+	/* a hint exists only for a block read before: it is a valid one */
 	if (blkno < nhints && BufferIsValid(hints[blkno]) &&
 		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, hints[blkno]))
 		return hints[blkno];
 
+	check_element_block(index, blkno);
 	buf = ReadBuffer(index, blkno);
 	if (blkno >= nhints)
 	{
@@ -245,6 +259,10 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 		if (!BufferIsValid(bufs[i]))
 			continue;
 		page = BufferGetPage(bufs[i]);
+		/* a corrupted offset must not read past the page */
+		if (ref_offset(refs[i]) < FirstOffsetNumber ||
+			ref_offset(refs[i]) > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
+			continue;
 		off = ItemIdGetOffset(PageGetItemId(page, ref_offset(refs[i])));
 		if (off > 0 && off < BLCKSZ - 4 * 64)
 			for (int line = 0; line < 4; line++)
@@ -271,7 +289,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	buf = read_hinted(info->index, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	tup = HannoyGetElement(info->index, page, blkno, ref_offset(ref));
+	tup = HannoyGetElement(info, page, blkno, ref_offset(ref));
 	if (tup == NULL)
 	{
 		UnlockReleaseBuffer(buf);
@@ -299,17 +317,17 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 
 /* Heap TIDs of a live element; 0 if it is gone or deleted. */
 int
-HannoyReadHeapTids(Relation index, HannoyRef ref, ItemPointerData *tids)
+HannoyReadHeapTids(HannoyIndexInfo *info, HannoyRef ref, ItemPointerData *tids)
 {
-	Buffer		buf = read_hinted(index, ref_block(ref));
+	Buffer		buf = read_hinted(info->index, ref_block(ref));
 	HannoyElementTuple tup;
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HannoyGetElement(index, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
+	tup = HannoyGetElement(info, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
 	if (tup != NULL && !(tup->flags & HANNOY_ELEMENT_DELETED))
 	{
-		n = Min(tup->nheaptids, HANNOY_HEAPTIDS);
+		n = tup->nheaptids;
 		memcpy(tids, tup->heaptids, sizeof(ItemPointerData) * n);
 	}
 	UnlockReleaseBuffer(buf);
@@ -344,7 +362,7 @@ HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	tup = HannoyGetElement(info->index, page, ref_block(ref), ref_offset(ref));
+	tup = HannoyGetElement(info, page, ref_block(ref), ref_offset(ref));
 	if (tup != NULL)
 		with_vector(info, page, ref_block(ref), ref_offset(ref), tup, fn, arg);
 	UnlockReleaseBuffer(buf);
@@ -363,7 +381,7 @@ HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	tup = HannoyGetElement(info->index, page, ref_block(ref), ref_offset(ref));
+	tup = HannoyGetElement(info, page, ref_block(ref), ref_offset(ref));
 	if (tup != NULL)
 	{
 		*level = tup->level;
@@ -383,7 +401,7 @@ HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer, HannoyRef *
 	int			n = -1;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HannoyGetElement(info->index, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
+	tup = HannoyGetElement(info, BufferGetPage(buf), ref_block(ref), ref_offset(ref));
 	if (tup != NULL)
 		n = list_refs(tup, info->m, layer, out);
 	UnlockReleaseBuffer(buf);
@@ -405,7 +423,7 @@ begin_element_change(HannoyIndexInfo *info, HannoyRef ref, Buffer *buf,
 	*buf = read_hinted(info->index, ref_block(ref));
 	LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
 	HannoyCheckElementPage(info->index, BufferGetPage(*buf), ref_block(ref));
-	tup = HannoyGetElement(info->index, BufferGetPage(*buf), ref_block(ref), ref_offset(ref));
+	tup = HannoyGetElement(info, BufferGetPage(*buf), ref_block(ref), ref_offset(ref));
 	if (tup == NULL)
 	{
 		UnlockReleaseBuffer(*buf);

@@ -25,7 +25,7 @@ extern void HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info
 extern bool HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer,
 							float bound, HannoyCandidate *c);
 extern void HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n);
-extern int	HannoyReadHeapTids(Relation index, HannoyRef ref,
+extern int	HannoyReadHeapTids(HannoyIndexInfo *info, HannoyRef ref,
 							   ItemPointerData *tids);
 extern bool HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
 							 void (*fn) (const void *vector, void *arg),

@@ -115,8 +115,10 @@ extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external
 extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
 extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,
 											 Size bytes);
-extern HannoyElementTuple HannoyGetElement(Relation index, Page page,
+extern HannoyElementTuple HannoyGetElement(const HannoyIndexInfo *info, Page page,
 										   BlockNumber blkno, OffsetNumber off);
+extern void HannoyElementCorrupted(Relation index, BlockNumber blkno,
+								   OffsetNumber off, const char *what) pg_attribute_noreturn();
 
 /* build.c */
 extern IndexBuildResult *hannoybuild(Relation heap, Relation index,

@@ -3,7 +3,8 @@
  * inspect.c
  *	  hannoy_metapage_info(regclass) and hannoy_verify(regclass): look into
  *	  an index and check the graph's invariants.  Superuser-only unless
- *	  granted (the install script revokes them from PUBLIC).
+ *	  granted (the install script revokes them from PUBLIC), and then only
+ *	  for a role that may read the index's table.
  *
  * hannoy_verify holds HANNOY_UPDATE_LOCK exclusively, so no insert or
  * vacuum changes the graph while it looks, and checks:
@@ -23,37 +24,67 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
 #include "access/xlog.h"
+#include "catalog/index.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "element.h"
 #include "hannoy.h"
 
+/*
+ * Open a hannoy index and its table for inspection.  The caller must be
+ * allowed to read the table (SELECT on it, or owning it): an index holds
+ * the table's vectors, and hannoy_verify blocks the table's inserts while
+ * it runs.  As amcheck does, the table is locked before the index, and
+ * privileges are checked before either is locked.
+ */
 static Relation
-open_hannoy_index(Oid relid)
+open_hannoy_index(Oid relid, Relation *heap)
 {
-	Relation	index = relation_open(relid, AccessShareLock);
+	Oid			heapid = IndexGetRelation(relid, true);
+	Relation	index;
 
+	*heap = NULL;
+	if (OidIsValid(heapid))
+	{
+		if (!pg_class_ownercheck(heapid, GetUserId()) &&
+			pg_class_aclcheck(heapid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(heapid));
+		*heap = table_open(heapid, AccessShareLock);
+	}
+	index = relation_open(relid, AccessShareLock);
 	if (index->rd_rel->relkind != RELKIND_INDEX ||
-		index->rd_rel->relam != get_index_am_oid("hannoy", false))
+		index->rd_rel->relam != get_index_am_oid("hannoy", false) ||
+		*heap == NULL || IndexGetRelation(relid, false) != heapid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a hannoy index", RelationGetRelationName(index))));
 	return index;
 }
 
+static void
+close_hannoy_index(Relation index, Relation heap)
+{
+	relation_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+}
+
 PG_FUNCTION_INFO_V1(hannoy_metapage_info);
 Datum
 hannoy_metapage_info(PG_FUNCTION_ARGS)
 {
-	Relation	index = open_hannoy_index(PG_GETARG_OID(0));
+	Relation	heap;
+	Relation	index = open_hannoy_index(PG_GETARG_OID(0), &heap);
 	HannoyMetaPageData meta = HannoyReadMeta(index);
 	TupleDesc	tupdesc;
 	Datum		values[11];
@@ -76,7 +107,7 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	values[8] = Int32GetDatum(meta.entry_level);
 	values[9] = Int32GetDatum(meta.max_level);
 	values[10] = Int64GetDatum(meta.elements);
-	relation_close(index, AccessShareLock);
+	close_hannoy_index(index, heap);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -138,7 +169,9 @@ PG_FUNCTION_INFO_V1(hannoy_verify);
 Datum
 hannoy_verify(PG_FUNCTION_ARGS)
 {
-	Relation	index = open_hannoy_index(PG_GETARG_OID(0));
+	Relation	heap;
+	Relation	index = open_hannoy_index(PG_GETARG_OID(0), &heap);
+	HannoyIndexInfo info;
 	HannoyMetaPageData meta;
 	HannoyVisited elements;		/* ref -> level + 1, | 0x80 if deleted */
 	BlockNumber nblocks;
@@ -151,6 +184,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	if (locked)
 		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
 	meta = HannoyReadMeta(index);
+	HannoyInitIndexInfo(&info, index);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
 
@@ -163,10 +197,11 @@ hannoy_verify(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		HannoyCheckElementPage(index, page, blk);
+		if (!PageIsNew(page))	/* an all-zero page (a crash while adding it) is empty */
+			HannoyCheckElementPage(index, page, blk);
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
-			HannoyElementTuple tup = HannoyGetElement(index, page, blk, off);
+			HannoyElementTuple tup = HannoyGetElement(&info, page, blk, off);
 			ItemPointerData tid;
 			uint8	   *state;
 
@@ -191,7 +226,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 		page = BufferGetPage(buf);
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
-			HannoyElementTuple tup = HannoyGetElement(index, page, blk, off);
+			HannoyElementTuple tup = HannoyGetElement(&info, page, blk, off);
 			ItemPointerData self;
 
 			if (tup == NULL)
@@ -277,6 +312,6 @@ hannoy_verify(PG_FUNCTION_ARGS)
 
 	if (locked)
 		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
-	relation_close(index, AccessShareLock);
+	close_hannoy_index(index, heap);
 	PG_RETURN_INT64(checked);
 }

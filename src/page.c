@@ -48,7 +48,22 @@ HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HannoyMetaPageData)) - (char *) page;
 }
 
-/* Magic and version, checked on every read of the metapage. */
+static void
+meta_corrupted(Relation index, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has a corrupted metapage",
+					RelationGetRelationName(index)),
+			 errdetail_internal("%s", detail),
+			 errhint("REINDEX the index.")));
+}
+
+/*
+ * Magic, version and every field the code sizes arrays or loops by,
+ * checked on every read of the metapage: a corrupted value is an error,
+ * never an out-of-bounds access.
+ */
 void
 HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 {
@@ -67,6 +82,21 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 						RelationGetRelationName(index), meta->version,
 						HANNOY_FORMAT_VERSION),
 				 errhint("REINDEX the index.")));
+	if (meta->m < HANNOY_MIN_M || meta->m > HANNOY_MAX_M)
+		meta_corrupted(index, psprintf("m is %u.", meta->m));
+	if (meta->ef_construction < HANNOY_MIN_EF_CONSTRUCTION ||
+		meta->ef_construction > HANNOY_MAX_EF_CONSTRUCTION)
+		meta_corrupted(index, psprintf("ef_construction is %u.", meta->ef_construction));
+	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16)
+		meta_corrupted(index, psprintf("The storage kind is %u.", meta->storage));
+	if (HannoyVectorSize(meta->storage, meta->dimensions) >
+		HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data))
+		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
+	if (meta->max_level > HannoyMaxLevel(meta->m))
+		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));
+	if (meta->entry_level < -1 || meta->entry_level > meta->max_level ||
+		(meta->entry_level == -1) != !ItemPointerIsValid(&meta->entry))
+		meta_corrupted(index, psprintf("The entry point's level is %d.", meta->entry_level));
 }
 
 /* A checked copy of the metapage.  No lock is held on return. */
@@ -105,34 +135,73 @@ HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 				 errhint("REINDEX the index.")));
 }
 
+void
+HannoyElementCorrupted(Relation index, BlockNumber blkno, OffsetNumber off,
+					   const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has an element whose %s",
+					RelationGetRelationName(index), what),
+			 errdetail("The element is at (%u,%u).", blkno, off),
+			 errhint("REINDEX the index.")));
+}
+
+/* Whether off names a line pointer inside the page's line pointer array. */
+#define OFFSET_IN_PAGE(page, off) \
+	((off) >= FirstOffsetNumber && (off) <= PageGetMaxOffsetNumber(page))
+
+/* Whether an item's line pointer places it wholly and aligned in the page. */
+static inline bool
+item_in_page(ItemId iid, Size min_len)
+{
+	return ItemIdIsNormal(iid) && ItemIdGetLength(iid) >= min_len &&
+		ItemIdGetOffset(iid) >= SizeOfPageHeaderData &&
+		ItemIdGetOffset(iid) % MAXIMUM_ALIGNOF == 0 &&
+		ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ;
+}
+
 /*
  * The element item at (blkno, off) of a locked element page, or NULL when
- * that slot holds no element (freed by vacuum, or a vector item).
+ * that slot holds no element (freed by vacuum, or a vector item).  An
+ * element whose level, length or heap TID count does not fit the index is
+ * ERRCODE_INDEX_CORRUPTED: everything a caller reads of the element
+ * (lists up to its level, HannoyElementVector, nheaptids heap TIDs) is
+ * then inside the item.
  *
  * This is on every hop of a search, so it does not check the page's special
  * space (at the far end of the page: one more cache miss per hop, measured
  * at 16% of a query's time); the offset, line pointer, length and item type
- * are checked, and a page whose item has the wrong type gets the full check.
+ * are checked, and a page whose item has an unknown type gets the full check.
  */
 HannoyElementTuple
-HannoyGetElement(Relation index, Page page, BlockNumber blkno, OffsetNumber off)
+HannoyGetElement(const HannoyIndexInfo *info, Page page, BlockNumber blkno,
+				 OffsetNumber off)
 {
 	ItemId		iid;
 	HannoyElementTuple tup;
 
-	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+	if (!OFFSET_IN_PAGE(page, off))
 		return NULL;
 	iid = PageGetItemId(page, off);
-	if (!ItemIdIsUsed(iid) || ItemIdGetLength(iid) < HANNOY_ELEMENT_HEADER_SIZE ||
-		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ)
+	if (!item_in_page(iid, HANNOY_ELEMENT_HEADER_SIZE))
+	{
+		if (ItemIdIsUsed(iid) && !item_in_page(iid, 1))
+			HannoyElementCorrupted(info->index, blkno, off, "line pointer is invalid");
 		return NULL;
+	}
 	tup = (HannoyElementTuple) PageGetItem(page, iid);
 	if (tup->type != HANNOY_ITEM_ELEMENT)
 	{
 		if (tup->type != HANNOY_ITEM_VECTOR)
-			HannoyCheckElementPage(index, page, blkno);
+			HannoyCheckElementPage(info->index, page, blkno);
 		return NULL;
 	}
+	if (tup->level > info->max_level ||
+		ItemIdGetLength(iid) < HANNOY_ELEMENT_VECTOR_OFFSET(info->m, tup->level))
+		HannoyElementCorrupted(info->index, blkno, off, "level does not fit its item");
+	if (tup->nheaptids > HANNOY_HEAPTIDS)
+		HannoyElementCorrupted(info->index, blkno, off, "heap TID count is invalid");
 	return tup;
 }
 
@@ -147,11 +216,11 @@ HannoyGetVectorItem(Page page, OffsetNumber off, Size bytes)
 	ItemId		iid;
 	HannoyVectorTuple vt;
 
-	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+	if (!OFFSET_IN_PAGE(page, off))
 		return NULL;
 	iid = PageGetItemId(page, off);
-	if (!ItemIdIsUsed(iid) || ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(bytes) ||
-		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ)
+	if (!item_in_page(iid, HANNOY_VECTOR_TUPLE_SIZE(bytes)) ||
+		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(bytes))
 		return NULL;
 	vt = (HannoyVectorTuple) PageGetItem(page, iid);
 	return vt->type == HANNOY_ITEM_VECTOR ? vt : NULL;

@@ -20,9 +20,11 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -46,6 +48,7 @@ typedef struct HannoyScanOpaqueData
 	int			ntids;
 	int			nexttid;
 	float		last_distance;
+	BlockNumber heap_nblocks;	/* the table's size when last looked at */
 } HannoyScanOpaqueData;
 
 typedef HannoyScanOpaqueData *HannoyScanOpaque;
@@ -160,6 +163,37 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	so->last_distance = -INFINITY;
 }
 
+/*
+ * The heap TIDs an element gives the executor point into the table: a
+ * corrupted one would otherwise make the heap fetch read past the table's
+ * end.  The table's size is looked up again only when a TID seems to be
+ * past it.
+ */
+static void
+check_heap_tids(IndexScanDesc scan, HannoyScanOpaque so, HannoyRef ref)
+{
+	Relation	heap = scan->heapRelation;
+
+	for (int i = 0; i < so->ntids && heap != NULL; i++)
+	{
+		BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&so->tids[i]);
+		OffsetNumber off = ItemPointerGetOffsetNumberNoCheck(&so->tids[i]);
+
+		if (blkno >= so->heap_nblocks && blkno != InvalidBlockNumber)
+			so->heap_nblocks = RelationGetNumberOfBlocks(heap);
+		if (blkno >= so->heap_nblocks || off < FirstOffsetNumber ||
+			off > MaxHeapTuplesPerPage)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has an element with heap TID (%u,%u), which is not in table \"%s\"",
+							RelationGetRelationName(scan->indexRelation), blkno, off,
+							RelationGetRelationName(heap)),
+					 errdetail("The element is at (%u,%u).", (BlockNumber) (ref >> 16),
+							   (OffsetNumber) (ref & 0xffff)),
+					 errhint("REINDEX the index.")));
+	}
+}
+
 /* The next batch of an iterative scan; false when there is none. */
 static bool
 next_batch(HannoyScanOpaque so)
@@ -219,7 +253,8 @@ hannoygettuple(IndexScanDesc scan, ScanDirection dir)
 			if (hannoy_iterative_scan == HANNOY_ITERATIVE_STRICT &&
 				c->distance < so->last_distance)
 				continue;
-			so->ntids = HannoyReadHeapTids(scan->indexRelation, c->ref, so->tids);
+			so->ntids = HannoyReadHeapTids(&so->info, c->ref, so->tids);
+			check_heap_tids(scan, so, c->ref);
 			so->nexttid = 0;
 			if (so->ntids > 0)
 				so->last_distance = c->distance;

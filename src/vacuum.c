@@ -54,6 +54,7 @@ typedef struct VacuumState
 	HannoyRef	highest;		/* live element with the highest level */
 	int			highest_level;
 	int64		live;
+	BlockNumber nblocks;		/* the index's size when pass 1 began */
 	MemoryContext cxt;
 } VacuumState;
 
@@ -85,13 +86,19 @@ mark_page(VacuumState *vs, BlockNumber blkno, IndexBulkDeleteCallback callback,
 	bool		changed = false;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (PageIsNew(BufferGetPage(buf)))
+	{
+		/* being added right now, or left all-zero by a crash: no elements */
+		UnlockReleaseBuffer(buf);
+		return;
+	}
 	HannoyCheckElementPage(index, BufferGetPage(buf), blkno);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
 
 	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
-		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+		HannoyElementTuple tup = HannoyGetElement(&vs->index, page, blkno, off);
 		ItemPointerData ref_tid;
 		int			kept = 0;
 
@@ -216,11 +223,17 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	/* copy out the live elements that link to a deleted one */
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
+	if (PageIsNew(page))
+	{
+		UnlockReleaseBuffer(buf);
+		MemoryContextSwitchTo(old);
+		return;
+	}
 	HannoyCheckElementPage(index, page, blkno);
 	items = palloc(sizeof(RepairItem) * (PageGetMaxOffsetNumber(page) + 1));
 	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
-		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+		HannoyElementTuple tup = HannoyGetElement(&vs->index, page, blkno, off);
 		bool		needs = false;
 		int			slots = tup ? HANNOY_NEIGHBOR_SLOTS(info->m, tup->level) : 0;
 		ItemPointerData tid;
@@ -293,7 +306,7 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	vectors = palloc(sizeof(ItemPointerData) * (PageGetMaxOffsetNumber(page) + 1));
 	for (OffsetNumber off = PageGetMaxOffsetNumber(page); off >= FirstOffsetNumber; off--)
 	{
-		HannoyElementTuple tup = HannoyGetElement(index, page, blkno, off);
+		HannoyElementTuple tup = HannoyGetElement(&vs->index, page, blkno, off);
 
 		if (tup == NULL || !(tup->flags & HANNOY_ELEMENT_DELETED))
 			continue;
@@ -315,18 +328,26 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	/* then the vector items of the removed elements, one page at a time */
 	for (int i = 0; i < nvectors; i++)
 	{
-		BlockNumber vblk = ItemPointerGetBlockNumber(&vectors[i]);
-		OffsetNumber voff = ItemPointerGetOffsetNumber(&vectors[i]);
+		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&vectors[i]);
+		OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&vectors[i]);
 		Page		vpage;
 		ItemId		iid;
 
+		/* a corrupted vector TID is skipped, not followed */
+		if (vblk >= vs->nblocks && vblk != InvalidBlockNumber)
+			vs->nblocks = RelationGetNumberOfBlocks(index);
+		if (vblk == HANNOY_METAPAGE_BLKNO || vblk >= vs->nblocks ||
+			voff < FirstOffsetNumber)
+			continue;
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, vblk, RBM_NORMAL, vs->info->strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		HannoyCheckElementPage(index, BufferGetPage(buf), vblk);
 		state = GenericXLogStart(index);
 		vpage = GenericXLogRegisterBuffer(state, buf, 0);
 		iid = PageGetItemId(vpage, voff);
-		if (voff <= PageGetMaxOffsetNumber(vpage) && ItemIdIsUsed(iid) &&
+		if (voff <= PageGetMaxOffsetNumber(vpage) && ItemIdIsNormal(iid) &&
+			ItemIdGetLength(iid) >= HANNOY_VECTOR_TUPLE_SIZE(0) &&
+			ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ &&
 			((HannoyVectorTuple) PageGetItem(vpage, iid))->type == HANNOY_ITEM_VECTOR)
 		{
 			PageIndexTupleDeleteNoCompact(vpage, voff);
@@ -378,7 +399,7 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 	/* 1. mark */
 	stats->num_index_tuples = 0;
-	nblocks = RelationGetNumberOfBlocks(index);
+	nblocks = vs.nblocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber blkno = HANNOY_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
 		vacuum_delay_point();
