@@ -393,9 +393,19 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 		int			nkept;
 		bool		newcomer_kept = false;
 
+		if (from == to)
+			return;
 		lock_element(g, from);
 		while (n < slots && list[n] != HANNOY_NO_NEIGHBOR)
+		{
+			if (list[n] == (uint32) to)
+			{
+				/* already linked (a parallel build's worker got there first) */
+				unlock_element(g, from);
+				return;
+			}
 			n++;
+		}
 		if (n < slots)
 		{
 			list[n] = (uint32) to;
@@ -440,6 +450,59 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 		}
 		unlock_element(g, from);	/* changed meanwhile: again */
 	}
+}
+
+/*
+ * In a parallel build, element i is reachable as soon as it links on its
+ * top layer: other workers' searches may find it, link to it, and link it
+ * back (build_link) on the layers below before i itself gets there.  So
+ * i's own search on a lower layer can find i (through such a neighbour):
+ * it is dropped from the results, or i would link to itself.
+ */
+static int
+drop_self(HannoyCandidate *found, int nfound, int64 i)
+{
+	int			n = 0;
+
+	for (int k = 0; k < nfound; k++)
+		if (found[k].ref != (HannoyRef) i)
+			found[n++] = found[k];
+	return n;
+}
+
+/*
+ * Write i's list on a layer: the selected neighbours first, then the links
+ * other workers added meanwhile (see drop_self) where there is room and
+ * they are not already there.  In a serial build the list is still empty.
+ */
+static void
+set_own_list(BuildGraph *g, int64 i, uint32 *list, int slots,
+			 const HannoyCandidate *selected, int nselected)
+{
+	uint32		earlier[2 * HANNOY_MAX_M];
+	int			nearlier = 0;
+	int			n = 0;
+
+	lock_element(g, i);
+	while (nearlier < slots && list[nearlier] != HANNOY_NO_NEIGHBOR)
+	{
+		earlier[nearlier] = list[nearlier];
+		nearlier++;
+	}
+	for (int s = 0; s < nselected; s++)
+		list[n++] = (uint32) selected[s].ref;
+	for (int k = 0; k < nearlier && n < slots; k++)
+	{
+		bool		present = false;
+
+		for (int s = 0; s < n && !present; s++)
+			present = list[s] == earlier[k];
+		if (!present)
+			list[n++] = earlier[k];
+	}
+	while (n < slots)
+		list[n++] = HANNOY_NO_NEIGHBOR;
+	unlock_element(g, i);
 }
 
 /*
@@ -495,6 +558,7 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 		HannoySearchLayerStart(search, entries, nentries, layer);
 		HannoySearchLayerRun(search, g->info.ef_construction);
 		nfound = HannoySearchTakeResults(search, &found);
+		nfound = drop_self(found, nfound, i);
 		pfree(entries);
 
 		if (fold && layer == top && nfound > 0 &&
@@ -510,10 +574,7 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 
 		list = build_list(g, i, layer, &slots);
 		nselected = HannoySelectNeighbors(search, found, nfound, slots, selected);
-		lock_element(g, i);
-		for (int s = 0; s < nselected; s++)
-			list[s] = (uint32) selected[s].ref;
-		unlock_element(g, i);
+		set_own_list(g, i, list, slots, selected, nselected);
 		for (int s = 0; s < nselected; s++)
 			build_link(g, search, selected[s].ref, i, layer);
 		entries = found;
