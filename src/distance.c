@@ -11,6 +11,10 @@
  */
 #include "postgres.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include <math.h>
 
 #include "distance.h"
@@ -178,4 +182,24 @@ HannoyKernelsFor(HannoyKernelChoice choice)
 			return &HannoyKernelsPortable;
 	}
 	return NULL;
+}
+
+/*
+ * Whether the CPU converts halves (F16C).  CPUID leaf 1 says, rather than
+ * __builtin_cpu_supports("f16c"), which clang 14 does not know; the SIMD
+ * sets that need it also need AVX, so the OS saves the registers it uses.
+ */
+bool
+HannoyCpuHasF16C(void)
+{
+#if defined(__x86_64__)
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+
+	return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+#else
+	return false;
+#endif
 }

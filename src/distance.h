@@ -46,6 +46,7 @@ extern const HannoyKernels *HannoyKernel;
 /* the candidate sets, NULL where the build or the CPU lacks them */
 extern const HannoyKernels HannoyKernelsPortable;
 extern const HannoyKernels *HannoyKernelsAvx2(void);
+extern bool HannoyCpuHasF16C(void);
 extern const HannoyKernels *HannoyKernelsAvx512(void);
 
 /* Kernel set names accepted by hannoy.kernels, best first. */

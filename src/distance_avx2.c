@@ -303,7 +303,7 @@ HannoyKernelsAvx2(void)
 {
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-		__builtin_cpu_supports("f16c"))
+		HannoyCpuHasF16C())
 		return &avx2_kernels;
 	return NULL;
 }

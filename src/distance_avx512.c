@@ -165,7 +165,7 @@ HannoyKernelsAvx512(void)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") &&
-		__builtin_cpu_supports("f16c"))
+		HannoyCpuHasF16C())
 		return &avx512_kernels;
 	return NULL;
 }
