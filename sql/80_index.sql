@@ -86,6 +86,19 @@ SELECT dimensions FROM hannoy_metapage_info('e_v');
 SELECT id FROM e ORDER BY v <-> '[3,3]' LIMIT 3;
 SELECT sqlstate_of($$INSERT INTO e VALUES (4, '[1,2,3]')$$);
 SELECT sqlstate_of($$CREATE INDEX ON e USING hannoy (v vector_l2_fp16_ops) WHERE id > 100$$);
+-- once every vector is gone (deleted and vacuumed), the next one sets them again
+DELETE FROM e WHERE id = 1;
+VACUUM e;
+SELECT dimensions FROM hannoy_metapage_info('e_v');
+DELETE FROM e;
+SELECT sqlstate_of($$INSERT INTO e VALUES (4, '[1,2,3]')$$);
+VACUUM e;
+SELECT dimensions, entry_level FROM hannoy_metapage_info('e_v');
+INSERT INTO e VALUES (5, '[1,2,3]'), (6, '[2,2,2]');
+SELECT dimensions FROM hannoy_metapage_info('e_v');
+SELECT id FROM e ORDER BY v <-> '[1,2,3]' LIMIT 3;
+SELECT hannoy_verify('e_v');
+SELECT sqlstate_of($$INSERT INTO e VALUES (7, '[1,2]')$$);
 -- a cosine index leaves out zero vectors (their distance is NaN)
 CREATE TABLE z (id int, v vector(2));
 INSERT INTO z VALUES (1, '[0,0]'), (2, '[1,0]'), (3, '[0,1]');

@@ -115,13 +115,26 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 
 	LockPage(index, HANNOY_UPDATE_LOCK, mode);
 	meta = HannoyReadMeta(index);
-	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level)
+	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level ||
+		meta.dimensions == 0)
 	{
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 		mode = ExclusiveLock;
 		LockPage(index, HANNOY_UPDATE_LOCK, mode);
 		meta = HannoyReadMeta(index);
 	}
+
+	/*
+	 * An index that holds no vector (built on an empty table, or emptied by
+	 * vacuum) takes its dimensions from this one; they are set and checked
+	 * under the lock, so vacuum cannot forget them meanwhile.
+	 */
+	if (meta.dimensions == 0)
+		meta.dimensions = HannoySetDimensions(index, info->dims);
+	if (meta.dimensions != info->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", meta.dimensions, info->dims)));
 
 	for (int layer = 0; layer <= level; layer++)
 	{
@@ -214,9 +227,10 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	dims = info.opclass->dims(value);
 	if (info.dims == 0)
 	{
+		/* the index's first vector: insert_vector records its dimensions */
 		HannoyCheckIndexableDims(info.opclass, dims);
-		HannoySetDimensions(index, dims);
-		HannoyInitIndexInfo(&info, index);
+		info.dims = dims;
+		info.vector_size = HannoyVectorSize(info.opclass->storage, dims);
 	}
 	if (dims != info.dims)
 		ereport(ERROR,

@@ -362,6 +362,49 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	pfree(vectors);
 }
 
+/*
+ * An index that held no live element in pass 1 may now hold none at all:
+ * then it forgets its dimensions, and the next vector inserted sets them
+ * again (a column without a typmod may take vectors of another dimension
+ * once every row of the old one is gone).  Checked page by page under
+ * HANNOY_UPDATE_LOCK, so no insert adds an element meanwhile.
+ */
+static void
+forget_dimensions_if_empty(VacuumState *vs)
+{
+	Relation	index = vs->index.index;
+	HannoyMetaPageData meta;
+	bool		empty = true;
+
+	LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+	meta = HannoyReadMeta(index);
+	if (meta.dimensions == 0 || ItemPointerIsValid(&meta.entry))
+		empty = false;
+	for (BlockNumber blkno = HANNOY_METAPAGE_BLKNO + 1;
+		 empty && blkno < RelationGetNumberOfBlocks(index); blkno++)
+	{
+		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+											 vs->info->strategy);
+		Page		page;
+
+		vacuum_delay_point();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		for (OffsetNumber off = FirstOffsetNumber;
+			 empty && off <= PageGetMaxOffsetNumber(page); off++)
+			empty = !ItemIdIsUsed(PageGetItemId(page, off));
+		UnlockReleaseBuffer(buf);
+	}
+	if (empty)
+	{
+		HannoyMetaChange change;
+
+		HannoyBeginMetaChange(index, &change)->dimensions = 0;
+		HannoyFinishMetaChange(&change, true);
+	}
+	UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+}
+
 static void
 set_element_count(Relation index, int64 live)
 {
@@ -439,6 +482,8 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	}
 	roaring_bitmap_free(vs.deleted_pages);
 
+	if (vs.live == 0)
+		forget_dimensions_if_empty(&vs);
 	set_element_count(index, vs.live);
 	stats->num_pages = RelationGetNumberOfBlocks(index);
 	stats->estimated_count = false;
