@@ -673,9 +673,12 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 	if (extended)
 		HannoyInitPage(page, HANNOY_PAGE_ELEMENT);
 	off = PageAddItem(page, (Item) item, size, InvalidOffsetNumber, false, false);
-	if (off == InvalidOffsetNumber)
-		elog(ERROR, "hannoy: failed to add an item of %zu bytes to block %u",
-			 size, BufferGetBlockNumber(buf));
+	if (off == InvalidOffsetNumber)	/* page_has_room said it would fit */
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" could not add an item of %zu bytes to block %u",
+						RelationGetRelationName(index), size, BufferGetBlockNumber(buf)),
+				 errhint("REINDEX the index.")));
 	GenericXLogFinish(state);
 	ItemPointerSet(&tid, BufferGetBlockNumber(buf), off);
 	if (!extended && BufferGetBlockNumber(buf) != meta.insert_page)
