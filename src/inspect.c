@@ -60,15 +60,25 @@ open_hannoy_index(Oid relid, Relation *heap)
 		if (!pg_class_ownercheck(heapid, GetUserId()) &&
 			pg_class_aclcheck(heapid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 			aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(heapid));
-		*heap = table_open(heapid, AccessShareLock);
+		*heap = try_table_open(heapid, AccessShareLock);
 	}
-	index = relation_open(relid, AccessShareLock);
+	index = try_relation_open(relid, AccessShareLock);
+	if (index == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
 	if (index->rd_rel->relkind != RELKIND_INDEX ||
 		index->rd_rel->relam != get_index_am_oid("hannoy", false) ||
 		*heap == NULL || IndexGetRelation(relid, false) != heapid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a hannoy index", RelationGetRelationName(index))));
+	/* as amcheck: an index a failed CREATE INDEX CONCURRENTLY left has no pages */
+	if (!index->rd_index->indisvalid)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot inspect index \"%s\"", RelationGetRelationName(index)),
+				 errdetail("The index is not valid.")));
 	return index;
 }
 

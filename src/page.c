@@ -259,9 +259,18 @@ void
 HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index)
 {
 	HannoyMetaPageData meta = HannoyReadMeta(index);
+	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 
 	info->index = index;
 	info->opclass = HannoyGetOpclass(index);
+	/* what the catalog says the index holds, the metapage must too */
+	if (meta.storage != info->opclass->storage)
+		meta_corrupted(index, psprintf("The storage kind is %u; operator class %s stores kind %u.",
+									   meta.storage, info->opclass->name,
+									   info->opclass->storage));
+	if (typmod > 0 && meta.dimensions != 0 && meta.dimensions != typmod)
+		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",
+									   meta.dimensions, typmod));
 	info->m = meta.m;
 	info->ef_construction = meta.ef_construction;
 	info->dims = meta.dimensions;
