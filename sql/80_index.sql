@@ -206,3 +206,15 @@ DROP ROLE regress_hannoy_user;
 
 DROP TABLE t, h, e, z, u, it, big, tiny;
 DROP FUNCTION exact_matches(text, text, text, text);
+
+-- a scan without ORDER BY is never planned on a hannoy index (it would
+-- return only ef_search rows), even with sequential scans disabled
+CREATE TABLE cnt AS SELECT g AS id, ARRAY[g, g % 7, g % 3]::int[]::vector AS v
+  FROM generate_series(1, 300) g;
+CREATE INDEX cnt_v ON cnt USING hannoy (v);
+VACUUM cnt;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM cnt;
+SELECT count(*) FROM cnt;
+RESET enable_seqscan;
+DROP TABLE cnt;

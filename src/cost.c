@@ -18,6 +18,7 @@
 
 #include "access/genam.h"
 #include "optimizer/cost.h"
+#include "utils/float.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 
@@ -36,10 +37,15 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	int			m;
 	double		layers;
 
+	/*
+	 * Without ORDER BY (count(*) as an index-only scan, say) a scan would
+	 * return only ef_search rows: never chosen, even over a disabled
+	 * sequential scan (disable_cost would tie with it).
+	 */
 	if (path->indexorderbys == NIL)
 	{
-		*indexStartupCost = disable_cost;
-		*indexTotalCost = disable_cost;
+		*indexStartupCost = get_float8_infinity();
+		*indexTotalCost = get_float8_infinity();
 		*indexSelectivity = 1.0;
 		*indexCorrelation = 0.0;
 		*indexPages = 0.0;

@@ -218,6 +218,12 @@ hannoygettuple(IndexScanDesc scan, ScanDirection dir)
 	if (!ScanDirectionIsForward(dir))
 		elog(ERROR, "hannoy index scans go forward only");
 
+	/* the planner never chooses a scan without ORDER BY (cost.c) */
+	if (scan->numberOfOrderBys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a hannoy index scan needs ORDER BY its column's distance operator")));
+
 	old = MemoryContextSwitchTo(so->cxt);
 	if (!so->started)
 	{
