@@ -272,9 +272,15 @@ HannoyCandidateVector(HannoySearch *search, const HannoyCandidate *c)
 	return search->vector_arena + search->vector_size * c->vector;
 }
 
+/*
+ * Visit an element: its distance, and its neighbours on layer if it is
+ * nearer than bound.  search->visits counts distinct elements (what
+ * hannoy.max_scan_tuples bounds): a reload -- an element found beyond the
+ * bound earlier, whose neighbours are needed now -- does not count again.
+ */
 static inline bool
 do_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
-		 HannoyCandidate *c)
+		 HannoyCandidate *c, bool reload)
 {
 	c->ref = ref;
 	c->neighbors = -1;
@@ -283,7 +289,8 @@ do_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	c->deleted = false;
 	if (!search->visit(search, ref, layer, bound, c))
 		return false;
-	search->visits++;
+	if (!reload)
+		search->visits++;
 	return true;
 }
 
@@ -292,7 +299,7 @@ bool
 HannoyVisitEntry(HannoySearch *search, HannoyRef ref, int layer,
 				 HannoyCandidate *c)
 {
-	return do_visit(search, ref, layer, INFINITY, c);
+	return do_visit(search, ref, layer, INFINITY, c, false);
 }
 
 /* --- layer search -------------------------------------------------------- */
@@ -360,7 +367,7 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 		{
 			HannoyCandidate loaded;
 
-			if (!do_visit(search, c.ref, layer, INFINITY, &loaded))
+			if (!do_visit(search, c.ref, layer, INFINITY, &loaded, true))
 				continue;		/* removed since it was found */
 			c.neighbors = loaded.neighbors;
 			c.nneighbors = loaded.nneighbors;
@@ -389,7 +396,7 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 			farthest = HannoyHeapTop(&search->results);
 			bound = (search->results.count < ef || farthest == NULL) ?
 				INFINITY : farthest->distance;
-			if (!do_visit(search, ref, layer, bound, &n))
+			if (!do_visit(search, ref, layer, bound, &n, false))
 				continue;
 
 			if (n.distance < bound)
@@ -452,6 +459,22 @@ HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out)
 
 	for (int i = n - 1; i >= 0; i--)
 		sorted[i] = HannoyHeapPop(&search->results);
+	*out = sorted;
+	return n;
+}
+
+/*
+ * Move what an iterative scan found but has not returned (the discarded
+ * elements) out, nearest first, into a palloc'd array; returns how many.
+ */
+int
+HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out)
+{
+	int			n = search->discarded.count;
+	HannoyCandidate *sorted = palloc(sizeof(HannoyCandidate) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		sorted[i] = HannoyHeapPop(&search->discarded);
 	*out = sorted;
 	return n;
 }

@@ -114,7 +114,7 @@ struct HannoySearch
 	int32		vectors_capacity;
 
 	HannoyVisited visited;
-	int64		visits;			/* elements whose distance was computed */
+	int64		visits;			/* distinct elements whose distance was computed */
 
 	/* layer search state; kept between batches of an iterative scan */
 	int			layer;
@@ -146,6 +146,7 @@ extern void HannoySearchLayerStart(HannoySearch *search, HannoyCandidate *entrie
 extern void HannoySearchLayerRun(HannoySearch *search, int ef);
 extern bool HannoySearchLayerRefill(HannoySearch *search, int ef);
 extern int	HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out);
+extern int	HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out);
 
 extern int	HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted,
 								  int n, int max_neighbors, HannoyCandidate *out);

@@ -39,6 +39,7 @@ typedef struct HannoyScanOpaqueData
 	HannoyDiskReader reader;	/* the search's visit_arg */
 	bool		started;
 	bool		done;			/* nothing more to return */
+	bool		out_of_budget;	/* the last batch (what was found) is out */
 	void	   *query;			/* encoded query */
 
 	HannoyCandidate *batch;		/* results of the current batch, nearest first */
@@ -78,6 +79,7 @@ hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	MemoryContextReset(so->cxt);
 	so->started = false;
 	so->done = false;
+	so->out_of_budget = false;
 	so->batch = NULL;
 	so->nbatch = so->next = 0;
 	so->ntids = so->nexttid = 0;
@@ -194,13 +196,23 @@ check_heap_tids(IndexScanDesc scan, HannoyScanOpaque so, HannoyRef ref)
 	}
 }
 
-/* The next batch of an iterative scan; false when there is none. */
+/*
+ * The next batch of an iterative scan; false when there is none.  Once
+ * hannoy.max_scan_tuples distinct elements have been visited, what was
+ * found and not yet returned comes back as a last batch, nearest first.
+ */
 static bool
 next_batch(HannoyScanOpaque so)
 {
-	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF ||
-		so->search.visits >= hannoy_max_scan_tuples)
+	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget)
 		return false;
+	if (so->search.visits >= hannoy_max_scan_tuples)
+	{
+		so->out_of_budget = true;
+		so->nbatch = HannoySearchTakeDiscarded(&so->search, &so->batch);
+		so->next = 0;
+		return so->nbatch > 0;
+	}
 	if (!HannoySearchLayerRefill(&so->search, hannoy_ef_search))
 		return false;
 	HannoySearchLayerRun(&so->search, hannoy_ef_search);
