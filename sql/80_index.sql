@@ -129,6 +129,31 @@ CREATE TABLE it (id int, cat int, v vector(2));
 INSERT INTO it SELECT i, i % 50, ARRAY[(i * 37) % 101, (i * 53) % 103] FROM generate_series(1, 1000) i;
 CREATE INDEX it_v ON it USING hannoy (v);
 SET hannoy.ef_search = 10;
+-- by default (strict_order) a LIMIT above ef_search gets all its rows, in order
+SHOW hannoy.iterative_scan;
+SELECT count(*) AS rows, bool_and(d >= prev) AS in_order
+  FROM (SELECT d, lag(d, 1, 0.0) OVER () AS prev
+          FROM (SELECT v <-> '[50,50]' AS d FROM it ORDER BY v <-> '[50,50]' LIMIT 200) s) x;
+SELECT count(*) FROM (SELECT id FROM it WHERE cat = 7 ORDER BY v <-> '[50,50]' LIMIT 10) s;
+-- and through a partitioned table's Merge Append, which needs each
+-- partition's rows in order
+CREATE TABLE itp (id int, v vector(2)) PARTITION BY HASH (id);
+CREATE TABLE itp0 PARTITION OF itp FOR VALUES WITH (MODULUS 4, REMAINDER 0);
+CREATE TABLE itp1 PARTITION OF itp FOR VALUES WITH (MODULUS 4, REMAINDER 1);
+CREATE TABLE itp2 PARTITION OF itp FOR VALUES WITH (MODULUS 4, REMAINDER 2);
+CREATE TABLE itp3 PARTITION OF itp FOR VALUES WITH (MODULUS 4, REMAINDER 3);
+INSERT INTO itp SELECT id, v FROM it;
+CREATE INDEX ON itp USING hannoy (v);
+ANALYZE itp;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM itp ORDER BY v <-> '[50,50]' LIMIT 200;
+SELECT count(*) AS rows, bool_and(d >= prev) AS in_order
+  FROM (SELECT d, lag(d, 1, 0.0) OVER () AS prev
+          FROM (SELECT v <-> '[50,50]' AS d FROM itp ORDER BY v <-> '[50,50]' LIMIT 200) s) x;
+RESET enable_seqscan;
+DROP TABLE itp;
+-- off: at most ef_search rows, as pgvector's default
+SET hannoy.iterative_scan = off;
 SELECT count(*) FROM (SELECT id FROM it ORDER BY v <-> '[50,50]' LIMIT 50) s;
 SELECT count(*) < 10 AS off_misses FROM (SELECT id FROM it WHERE cat = 7 ORDER BY v <-> '[50,50]' LIMIT 10) s;
 SET hannoy.iterative_scan = relaxed_order;

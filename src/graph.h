@@ -121,6 +121,7 @@ struct HannoySearch
 	HannoyHeap	candidates;		/* min-heap: discovered, not yet expanded */
 	HannoyHeap	results;		/* max-heap: the ef nearest found this batch */
 	HannoyHeap	discarded;		/* min-heap: discovered, outside the results */
+	bool		discarded_ordered;	/* else only appended to, not yet a heap */
 };
 
 extern void HannoySearchInit(HannoySearch *search, const HannoyIndexInfo *info,

@@ -23,7 +23,7 @@
 PG_MODULE_MAGIC;
 
 int			hannoy_ef_search = 40;
-int			hannoy_iterative_scan = HANNOY_ITERATIVE_OFF;
+int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
 
 static relopt_kind hannoy_relopt_kind;
@@ -93,8 +93,8 @@ _PG_init(void)
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("hannoy.iterative_scan",
 							 "Whether an index scan continues past ef_search rows when the query needs more.",
-							 "relaxed_order may return rows slightly out of distance order; strict_order never does, and may miss rows instead.",
-							 &hannoy_iterative_scan, HANNOY_ITERATIVE_OFF,
+							 "strict_order (the default) returns rows in distance order, and may miss a few instead; relaxed_order may return rows slightly out of order; off returns at most ef_search rows.",
+							 &hannoy_iterative_scan, HANNOY_ITERATIVE_STRICT,
 							 iterative_scan_options,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hannoy.max_scan_tuples",
