@@ -152,6 +152,16 @@ SELECT count(*) AS rows, bool_and(d >= prev) AS in_order
           FROM (SELECT v <-> '[50,50]' AS d FROM itp ORDER BY v <-> '[50,50]' LIMIT 200) s) x;
 RESET enable_seqscan;
 DROP TABLE itp;
+-- an iterative scan's memory is capped: a filter nothing passes ends the
+-- scan with a NOTICE naming the setting
+SET work_mem = '64kB';
+SET hannoy.scan_mem_multiplier = 1;
+\set VERBOSITY terse
+SELECT count(*) FROM (SELECT id FROM it WHERE cat < 0 ORDER BY v <-> '[50,50]' LIMIT 10) s;
+\set VERBOSITY default
+RESET work_mem;
+RESET hannoy.scan_mem_multiplier;
+SELECT count(*) FROM (SELECT id FROM it WHERE cat < 0 ORDER BY v <-> '[50,50]' LIMIT 10) s;
 -- off: at most ef_search rows, as pgvector's default
 SET hannoy.iterative_scan = off;
 SELECT count(*) FROM (SELECT id FROM it ORDER BY v <-> '[50,50]' LIMIT 50) s;

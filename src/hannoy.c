@@ -25,6 +25,7 @@ PG_MODULE_MAGIC;
 int			hannoy_ef_search = 40;
 int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
+double		hannoy_scan_mem_multiplier = 2.0;
 
 static relopt_kind hannoy_relopt_kind;
 
@@ -102,6 +103,12 @@ _PG_init(void)
 							NULL,
 							&hannoy_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	DefineCustomRealVariable("hannoy.scan_mem_multiplier",
+							 "Memory an iterative index scan may use, as a multiple of work_mem.",
+							 "A scan that reaches it stops searching, returns what it found and says so in a NOTICE.",
+							 &hannoy_scan_mem_multiplier, 2.0, 1.0, 1000.0,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 
 	hannoy_relopt_kind = add_reloption_kind();
 	add_int_reloption(hannoy_relopt_kind, "m",

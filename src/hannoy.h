@@ -54,6 +54,7 @@ typedef enum HannoyIterativeScan
 extern int	hannoy_ef_search;
 extern int	hannoy_iterative_scan;
 extern int	hannoy_max_scan_tuples;
+extern double hannoy_scan_mem_multiplier;
 
 /*
  * What an operator class tells the access method, returned by its support

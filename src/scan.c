@@ -197,16 +197,37 @@ check_heap_tids(IndexScanDesc scan, HannoyScanOpaque so, HannoyRef ref)
 }
 
 /*
+ * Whether an iterative scan has used the memory it may: its visited set,
+ * heaps and copied neighbour lists grow with every element it visits.
+ */
+static bool
+scan_memory_exceeded(HannoyScanOpaque so)
+{
+	double		limit = hannoy_scan_mem_multiplier * work_mem * 1024.0;
+	Size		used = MemoryContextMemAllocated(so->cxt, true);
+
+	if (used <= limit)
+		return false;
+	ereport(NOTICE,
+			(errmsg("hannoy index scan stopped: it used the memory hannoy.scan_mem_multiplier x work_mem allows"),
+			 errdetail("It visited %lld elements and used %zu kB; the limit is %.0f kB.",
+					   (long long) so->search.visits, used / 1024, limit / 1024),
+			 errhint("Increase hannoy.scan_mem_multiplier or work_mem to let scans go further.")));
+	return true;
+}
+
+/*
  * The next batch of an iterative scan; false when there is none.  Once
- * hannoy.max_scan_tuples distinct elements have been visited, what was
- * found and not yet returned comes back as a last batch, nearest first.
+ * hannoy.max_scan_tuples distinct elements have been visited, or the scan
+ * has used its memory, what was found and not yet returned comes back as a
+ * last batch, nearest first.
  */
 static bool
 next_batch(HannoyScanOpaque so)
 {
 	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget)
 		return false;
-	if (so->search.visits >= hannoy_max_scan_tuples)
+	if (scan_memory_exceeded(so) || so->search.visits >= hannoy_max_scan_tuples)
 	{
 		so->out_of_budget = true;
 		so->nbatch = HannoySearchTakeDiscarded(&so->search, &so->batch);
