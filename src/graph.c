@@ -241,6 +241,8 @@ HannoySearchInit(HannoySearch *search, const HannoyIndexInfo *info,
 	heap_init(&search->results, true);
 	heap_init(&search->discarded, false);
 	search->discarded_ordered = false;
+	search->visit_limit = 0;
+	search->stopped = false;
 }
 
 /* Forget everything found; keep the allocations. */
@@ -406,10 +408,17 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 	HannoyRef	fresh[2 * HANNOY_MAX_M];
 	int			nfresh;
 
+	search->stopped = false;
 	while (search->candidates.count > 0)
 	{
 		HannoyCandidate c = *HannoyHeapTop(&search->candidates);
 		const HannoyCandidate *farthest = HannoyHeapTop(&search->results);
+
+		if (search->visit_limit > 0 && search->visits >= search->visit_limit)
+		{
+			search->stopped = true;
+			break;
+		}
 
 		if (farthest != NULL && search->results.count >= ef &&
 			c.distance > farthest->distance)

@@ -115,6 +115,8 @@ struct HannoySearch
 
 	HannoyVisited visited;
 	int64		visits;			/* distinct elements whose distance was computed */
+	int64		visit_limit;	/* a layer search stops at this many visits; 0: none */
+	bool		stopped;		/* the last layer search stopped at visit_limit */
 
 	/* layer search state; kept between batches of an iterative scan */
 	int			layer;
