@@ -15,7 +15,7 @@ use HannoyTest;
 
 my $dir = PostgreSQL::Test::Utils::tempdir();
 my $script = "$ENV{TESTDIR}/../bench/hard_data.py";
-system('python3', $script, '--n', '20000', '--queries', '200', '--out', $dir) == 0
+system('/usr/bin/python3', $script, '--n', '20000', '--queries', '200', '--out', $dir) == 0
   or BAIL_OUT("$script failed");
 
 my $node = hannoy_node('hard', conf => qq{
