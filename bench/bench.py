@@ -18,6 +18,7 @@ import time
 import numpy as np
 import psycopg
 
+from hard_data import hard
 from vectors import literal, send_vectors_binary, vector_binary
 
 K = 10
@@ -424,8 +425,8 @@ def report(rec, out, title):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--dataset', default='fashion-mnist', choices=['fashion-mnist', 'sift10k', 'synthetic'])
-    p.add_argument('--n', type=int, default=100000, help='synthetic: vectors')
+    p.add_argument('--dataset', default='fashion-mnist', choices=['fashion-mnist', 'sift10k', 'synthetic', 'hard'])
+    p.add_argument('--n', type=int, default=100000, help='synthetic, hard: vectors')
     p.add_argument('--dim', type=int, default=128, help='synthetic: dimensions')
     p.add_argument('--queries', type=int, default=1000)
     p.add_argument('--m', type=int, default=16)
@@ -439,6 +440,8 @@ def main():
         base, queries = fashion_mnist(a.queries)
     elif a.dataset == 'sift10k':
         base, queries = sift10k(a.queries, a.data_dir)
+    elif a.dataset == 'hard':
+        base, queries = hard(a.n, a.queries)
     else:
         base, queries = synthetic(a.n, a.dim, a.queries)
     os.makedirs(a.out, exist_ok=True)
