@@ -123,12 +123,14 @@ SELECT is(current_setting('hannoy.kernels') IN ('portable', 'avx2', 'avx512'), t
 	'hannoy.kernels shows the kernel set in use');
 SELECT results_eq(
 	$$SELECT name::text COLLATE "default", setting COLLATE "default", min_val COLLATE "default", max_val COLLATE "default"
-	    FROM pg_settings WHERE name IN ('hannoy.ef_search', 'hannoy.max_scan_tuples') ORDER BY 1$$,
+	    FROM pg_settings WHERE name IN ('hannoy.ef_search', 'hannoy.max_scan_tuples', 'hannoy.scan_mem_multiplier') ORDER BY 1$$,
 	$$VALUES ('hannoy.ef_search', '40', '1', '1000'),
-	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647')$$,
-	'ef_search and max_scan_tuples defaults and bounds');
+	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647'),
+	         ('hannoy.scan_mem_multiplier', '2', '1', '1000')$$,
+	'ef_search, max_scan_tuples and scan_mem_multiplier defaults and bounds');
 SELECT is((SELECT setting || ' ' || array_to_string(enumvals, ',') FROM pg_settings WHERE name = 'hannoy.iterative_scan'),
-	'off off,relaxed_order,strict_order', 'iterative_scan is off by default');
+	'strict_order off,relaxed_order,strict_order',
+	'iterative_scan is strict_order by default: a LIMIT above ef_search gets its rows');
 
 SELECT * FROM finish();
 ROLLBACK;
