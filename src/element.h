@@ -55,6 +55,12 @@ typedef struct HannoyMetaChange
 extern HannoyMetaPage HannoyBeginMetaChange(Relation index, HannoyMetaChange *change);
 extern void HannoyFinishMetaChange(HannoyMetaChange *change, bool changed);
 extern int	HannoySetDimensions(Relation index, int dims);
+
+/* insert.c */
+extern bool HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search,
+						   HannoyRef nref, HannoyRef newref, const void *newvec,
+						   int layer);
+extern void HannoyForceLink(HannoyIndexInfo *info, HannoyRef nref, HannoyRef ref);
 extern void HannoySetEntryPoint(Relation index, HannoyRef ref, int level,
 								bool only_if_higher);
 

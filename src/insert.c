@@ -25,14 +25,18 @@
 /*
  * Link newref back from neighbour nref on layer.  A full list is pruned
  * with the heuristic over its members and the newcomer (deleted members
- * drop out); if the list changed meanwhile, try again.
+ * drop out); if the list changed meanwhile, try again.  search only lends
+ * its vector arena and selection.  Vacuum uses it too, to give an element
+ * that lost every in-link some again.  Returns whether nref now links to
+ * newref.
  */
-static void
-link_back(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
-		  HannoyRef newref, const void *newvec, int layer)
+bool
+HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
+			   HannoyRef newref, const void *newvec, int layer)
 {
 	char	   *nvec = palloc(info->vector_size);
 	char	   *vec = palloc(info->vector_size);
+	bool		linked = false;
 
 	for (int attempt = 0; attempt < 10; attempt++)
 	{
@@ -48,7 +52,8 @@ link_back(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
 		int			level;
 		uint8		flags;
 
-		if (HannoyAppendNeighbor(info, nref, layer, newref, &full) || !full)
+		linked = HannoyAppendNeighbor(info, nref, layer, newref, &full);
+		if (linked || !full)
 			break;
 
 		ncurrent = HannoyReadNeighbors(info, nref, layer, current);
@@ -84,10 +89,47 @@ link_back(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
 			break;				/* the neighbour is better off without it */
 		if (HannoyReplaceNeighbors(info, nref, layer, current, ncurrent,
 								   replacement, nkept))
+		{
+			linked = true;
 			break;
+		}
 	}
 	pfree(nvec);
 	pfree(vec);
+	return linked;
+}
+
+/*
+ * Make nref link to ref even though its heuristic would rather not: ref
+ * takes its last (farthest kept) place, on layer 0.  For an element no
+ * neighbour kept a link to, which no search could otherwise reach.
+ */
+void
+HannoyForceLink(HannoyIndexInfo *info, HannoyRef nref, HannoyRef ref)
+{
+	int			slots = HANNOY_LAYER_SLOTS(info->m, 0);
+
+	for (int attempt = 0; attempt < 10; attempt++)
+	{
+		HannoyRef	list[2 * HANNOY_MAX_M];
+		HannoyRef	changed[2 * HANNOY_MAX_M];
+		int			n = HannoyReadNeighbors(info, nref, 0, list);
+		int			nchanged;
+
+		if (n < 0)
+			return;
+		for (int i = 0; i < n; i++)
+			if (list[i] == ref)
+				return;			/* linked meanwhile */
+		memcpy(changed, list, sizeof(HannoyRef) * n);
+		nchanged = n;
+		if (nchanged < slots)
+			changed[nchanged++] = ref;
+		else
+			changed[slots - 1] = ref;
+		if (HannoyReplaceNeighbors(info, nref, 0, list, n, changed, nchanged))
+			return;
+	}
 }
 
 /*
@@ -194,8 +236,15 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 
 	newref = HannoyWriteElement(info, level, heaptid, vector, lists, counts);
 	for (int layer = top; layer >= 0; layer--)
+	{
+		bool		linked = false;
+
 		for (int i = 0; i < counts[layer]; i++)
-			link_back(info, &search, selected[layer][i].ref, newref, vector, layer);
+			linked |= HannoyLinkBack(info, &search, selected[layer][i].ref, newref, vector, layer);
+		/* every neighbour is better off without it: the nearest keeps it anyway */
+		if (layer == 0 && !linked && counts[0] > 0)
+			HannoyForceLink(info, selected[0][0].ref, newref);
+	}
 
 	if (level > meta.entry_level)
 		HannoySetEntryPoint(index, newref, level, true);

@@ -19,6 +19,9 @@
  *			 not change meanwhile; else recomputed.
  *	   entry  If the entry point was deleted, the highest live element
  *			 becomes the entry point.
+ *	   relink  Live elements no live element links to on layer 0 any more
+ *			 (pass 2 counts the links) are linked back from their own
+ *			 neighbours, as an insert is; no search could reach them.
  *	3. free  Deleted elements and their vector items are removed from their
  *			 pages (line pointers stay, so no other TID moves) and the
  *			 space goes to the free space map for later inserts.
@@ -55,8 +58,14 @@ typedef struct VacuumState
 	int			highest_level;
 	int64		live;
 	BlockNumber nblocks;		/* the index's size when pass 1 began */
-	MemoryContext cxt;
+	HannoyVisited indegree;		/* live element -> its live layer-0 in-links */
+	MemoryContext cxt;			/* reset after every page */
+	MemoryContext long_cxt;		/* the whole bulkdelete */
 } VacuumState;
+
+/* indegree's state byte: the element itself was seen live; in-links, saturating */
+#define INDEGREE_SEEN	0x80
+#define INDEGREE_MAX	0x7f
 
 static bool
 is_deleted(VacuumState *vs, HannoyRef ref)
@@ -207,6 +216,25 @@ repair_list(VacuumState *vs, RepairItem *item, int layer, const HannoyRef *list,
 	return nout;
 }
 
+/*
+ * Count what pass 2 sees: every live element, and its layer-0 links to
+ * live elements (before and after repair), so that elements left with no
+ * in-link -- unreachable by any search -- can be linked again.
+ */
+static void
+count_element(VacuumState *vs, HannoyRef ref, bool itself)
+{
+	MemoryContext old = MemoryContextSwitchTo(vs->long_cxt);
+	uint8	   *state;
+
+	HannoyVisitedAdd(&vs->indegree, ref, &state);
+	if (itself)
+		*state |= INDEGREE_SEEN;
+	else if ((*state & INDEGREE_MAX) < INDEGREE_MAX)
+		(*state)++;
+	MemoryContextSwitchTo(old);
+}
+
 /* Pass 2 over one page. */
 static void
 repair_page(VacuumState *vs, BlockNumber blkno)
@@ -240,12 +268,17 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 
 		if (tup == NULL || (tup->flags & HANNOY_ELEMENT_DELETED))
 			continue;
+		ItemPointerSet(&tid, blkno, off);
+		count_element(vs, HannoyRefFromTid(&tid), true);
+		for (int i = 0; i < HANNOY_LAYER_SLOTS(info->m, 0); i++)
+			if (ItemPointerIsValid(&tup->neighbors[i]) &&
+				!is_deleted(vs, HannoyRefFromTid(&tup->neighbors[i])))
+				count_element(vs, HannoyRefFromTid(&tup->neighbors[i]), false);
 		for (int i = 0; i < slots && !needs; i++)
 			needs = ItemPointerIsValid(&tup->neighbors[i]) &&
 				is_deleted(vs, HannoyRefFromTid(&tup->neighbors[i]));
 		if (!needs)
 			continue;
-		ItemPointerSet(&tid, blkno, off);
 		items[nitems].ref = HannoyRefFromTid(&tid);
 		items[nitems].level = tup->level;
 		nitems++;
@@ -278,12 +311,70 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 				nrepaired = repair_list(vs, item, layer, list, n, repaired);
 				if (HannoyReplaceNeighbors(info, item->ref, layer, list, n,
 										   repaired, nrepaired))
+				{
+					/* the links repair added (it keeps the live ones) */
+					for (int j = 0; j < nrepaired && layer == 0; j++)
+					{
+						bool		had = false;
+
+						for (int k = 0; k < n && !had; k++)
+							had = list[k] == repaired[j];
+						if (!had)
+							count_element(vs, repaired[j], false);
+					}
 					break;
+				}
 			}
 		}
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(vs->cxt);
+}
+
+/*
+ * Elements pass 2 saw live and no live element links to on layer 0 (their
+ * in-links all came from deleted elements, and repair did not pick them):
+ * no search could reach them.  Each is linked back from its own
+ * neighbours, as an insert is.  Measured before: after ten rounds of
+ * deleting and inserting 10% of 10000 rows (64-d, VACUUM each round), 11
+ * live rows were not among the first 5000 rows of a scan for their own
+ * vector.
+ */
+static void
+relink_orphans(VacuumState *vs, HannoyRef entry)
+{
+	HannoyIndexInfo *info = &vs->index;
+	HannoyVisited *in = &vs->indegree;
+	char	   *vector = palloc(info->vector_size);
+	HannoyDiskReader reader;
+	HannoySearch search;
+
+	HannoyDiskReaderInit(&reader, info);
+	HannoySearchInit(&search, info, vector, HannoyDiskVisit, &reader);
+	for (uint32 j = 0; j <= in->mask; j++)
+	{
+		HannoyRef	ref = in->keys[j];
+		HannoyRef	list[2 * HANNOY_MAX_M];
+		int			n;
+		int			level;
+		uint8		flags;
+		bool		linked = false;
+
+		if (ref == HANNOY_INVALID_REF || in->state[j] != INDEGREE_SEEN || ref == entry)
+			continue;
+		vacuum_delay_point();
+		HannoySearchReset(&search);
+		if (!HannoyReadVector(info, ref, vector, &level, &flags) ||
+			(flags & HANNOY_ELEMENT_DELETED))
+			continue;
+		n = HannoyReadNeighbors(info, ref, 0, list);
+		for (int i = 0; i < n; i++)
+			if (!is_deleted(vs, list[i]))
+				linked |= HannoyLinkBack(info, &search, list[i], ref, vector, 0);
+		if (!linked && n > 0)
+			HannoyForceLink(info, list[0], ref);
+	}
+	pfree(vector);
 }
 
 /* Pass 3 over one page holding deleted elements. */
@@ -439,6 +530,8 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.highest = HANNOY_INVALID_REF;
 	vs.highest_level = -1;
 	vs.cxt = AllocSetContextCreate(cxt, "hannoy vacuum page", ALLOCSET_DEFAULT_SIZES);
+	vs.long_cxt = cxt;
+	HannoyVisitedInit(&vs.indegree, 1024);
 
 	/* 1. mark */
 	stats->num_index_tuples = 0;
@@ -468,7 +561,12 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		if (ItemPointerIsValid(&meta.entry) &&
 			is_deleted(&vs, HannoyRefFromTid(&meta.entry)))
 			HannoySetEntryPoint(index, vs.highest, vs.highest_level, false);
+		meta = HannoyReadMeta(index);
 		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
+
+		/* 2b. elements nothing links to any more */
+		relink_orphans(&vs, ItemPointerIsValid(&meta.entry) ?
+					   HannoyRefFromTid(&meta.entry) : HANNOY_INVALID_REF);
 
 		/* 3. free */
 		it = roaring_create_iterator(vs.deleted_pages);
