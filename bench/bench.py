@@ -18,7 +18,7 @@ import time
 import numpy as np
 import psycopg
 
-from hard_data import hard
+from hard_data import hard, nearest as ground_truth
 from vectors import literal, send_vectors_binary, vector_binary
 
 K = 10
@@ -53,17 +53,6 @@ def synthetic(n, dim, nq, seed=1):
     def draw(m):
         return (centres[rng.integers(0, 100, m)] + rng.normal(0, 3, (m, dim))).astype(np.float32)
     return draw(n), draw(nq)
-
-
-def ground_truth(base, queries, k=K):
-    norms = (base ** 2).sum(1)
-    out = np.empty((len(queries), k), dtype=np.int64)
-    for lo in range(0, len(queries), 100):
-        d = norms[None, :] - 2 * queries[lo:lo + 100] @ base.T
-        near = np.argpartition(d, k, axis=1)[:, :k]
-        order = np.argsort(np.take_along_axis(d, near, axis=1), axis=1)
-        out[lo:lo + 100] = np.take_along_axis(near, order, axis=1)
-    return out
 
 
 def recall(found, truth):

@@ -36,7 +36,8 @@ def hard(n, nq, seed=7, dim=768, clusters=200, sub=24, noise=0.05, spread=1.0, s
 
 
 def nearest(base, queries, k=10):
-    """Exact k nearest (squared L2) of every query, nearest first."""
+    """Exact k nearest (squared L2) of every query, nearest first (bench.py's
+    ground truth too)."""
     norms = (base ** 2).sum(1)
     out = np.empty((len(queries), k), dtype=np.int64)
     for lo in range(0, len(queries), 100):
