@@ -59,6 +59,7 @@ typedef struct VacuumState
 	int64		live;
 	BlockNumber nblocks;		/* the index's size when pass 1 began */
 	HannoyVisited indegree;		/* live element -> its live layer-0 in-links */
+	bool		indegree_off;	/* too many elements to count in memory */
 	MemoryContext cxt;			/* reset after every page */
 	MemoryContext long_cxt;		/* the whole bulkdelete */
 } VacuumState;
@@ -224,9 +225,22 @@ repair_list(VacuumState *vs, RepairItem *item, int layer, const HannoyRef *list,
 static void
 count_element(VacuumState *vs, HannoyRef ref, bool itself)
 {
-	MemoryContext old = MemoryContextSwitchTo(vs->long_cxt);
+	MemoryContext old;
 	uint8	   *state;
 
+	/*
+	 * The counts take ~20 bytes an element (the hash at most half full):
+	 * an index too large for maintenance_work_mem goes without them.
+	 */
+	if (vs->indegree_off)
+		return;
+	if ((Size) vs->indegree.count * 2 * (sizeof(HannoyRef) + 1) >
+		(Size) maintenance_work_mem * 1024)
+	{
+		vs->indegree_off = true;
+		return;
+	}
+	old = MemoryContextSwitchTo(vs->long_cxt);
 	HannoyVisitedAdd(&vs->indegree, ref, &state);
 	if (itself)
 		*state |= INDEGREE_SEEN;
@@ -349,6 +363,8 @@ relink_orphans(VacuumState *vs, HannoyRef entry)
 	HannoyDiskReader reader;
 	HannoySearch search;
 
+	if (vs->indegree_off)
+		return;
 	HannoyDiskReaderInit(&reader, info);
 	HannoySearchInit(&search, info, vector, HannoyDiskVisit, &reader);
 	for (uint32 j = 0; j <= in->mask; j++)
