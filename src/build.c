@@ -573,7 +573,8 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 		}
 
 		list = build_list(g, i, layer, &slots);
-		nselected = HannoySelectNeighbors(search, found, nfound, slots, selected);
+		nselected = HannoySelectNeighbors(search, found, nfound,
+										  HANNOY_NEW_NEIGHBORS(g->info.m), selected);
 		set_own_list(g, i, list, slots, selected, nselected);
 		for (int s = 0; s < nselected; s++)
 			build_link(g, search, selected[s].ref, i, layer);

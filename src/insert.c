@@ -226,7 +226,7 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 		}
 
 		counts[layer] = HannoySelectNeighbors(&search, found, nfound,
-											  HANNOY_LAYER_SLOTS(info->m, layer),
+											  HANNOY_NEW_NEIGHBORS(info->m),
 											  selected[layer]);
 		for (int i = 0; i < counts[layer]; i++)
 			lists[layer][i] = selected[layer][i].ref;
