@@ -152,7 +152,8 @@ extern int	HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out);
 extern int	HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out);
 
 extern int	HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted,
-								  int n, int max_neighbors, HannoyCandidate *out);
+								  int n, int max_neighbors, int places,
+								  HannoyCandidate *out);
 
 extern int	HannoyRandomLevel(int m, int max_level, double uniform);
 
