@@ -433,7 +433,7 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 														 g->info.dims);
 		}
 		qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
-		nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, slots, kept);
+		nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, kept);
 		for (int i = 0; i < nkept; i++)
 			newcomer_kept |= kept[i].ref == (HannoyRef) to;
 		/* only a list that takes the newcomer changes (as on disk) */
@@ -573,9 +573,7 @@ build_insert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 		}
 
 		list = build_list(g, i, layer, &slots);
-		nselected = HannoySelectNeighbors(search, found, nfound,
-										  HANNOY_NEW_NEIGHBORS(g->info.m), slots,
-										  selected);
+		nselected = HannoySelectNeighbors(search, found, nfound, slots, selected);
 		set_own_list(g, i, list, slots, selected, nselected);
 		for (int s = 0; s < nselected; s++)
 			build_link(g, search, selected[s].ref, i, layer);

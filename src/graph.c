@@ -604,16 +604,14 @@ HannoyDescend(HannoySearch *search, HannoyCandidate entry, int from_layer,
 
 /*
  * Heuristic neighbour selection (algorithm 4, without extending the
- * candidates) for a list of `places` places: walk the candidates nearest
- * first and keep one only if it is nearer to the query than to every one
- * kept so far, which spreads the links in all directions, up to
- * max_neighbors (<= places); then top the list up to half its places.
- * With no more candidates than max_neighbors, keep them all.  Deleted
- * candidates are never kept.  Needs the candidates' vectors.
+ * candidates): walk the candidates nearest first and keep one only if it is
+ * nearer to the query than to every one kept so far, which spreads the
+ * links in all directions.  With no more candidates than places, keep them
+ * all.  Deleted candidates are never kept.  Needs the candidates' vectors.
  */
 int
 HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted, int n,
-					  int max_neighbors, int places, HannoyCandidate *out)
+					  int max_neighbors, HannoyCandidate *out)
 {
 	int			kept = 0;
 	int			live = 0;
@@ -655,7 +653,7 @@ HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted, int n,
 	 * region reached through few links is easy to miss.  Top the list up
 	 * to half its places with the nearest candidates it passed over.
 	 */
-	for (int i = 0; i < n && kept < places / 2; i++)
+	for (int i = 0; i < n && kept < max_neighbors / 2; i++)
 	{
 		bool		taken = sorted[i].deleted;
 

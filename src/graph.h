@@ -152,8 +152,7 @@ extern int	HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out);
 extern int	HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out);
 
 extern int	HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted,
-								  int n, int max_neighbors, int places,
-								  HannoyCandidate *out);
+								  int n, int max_neighbors, HannoyCandidate *out);
 
 extern int	HannoyRandomLevel(int m, int max_level, double uniform);
 

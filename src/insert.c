@@ -79,8 +79,7 @@ HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
 			ncand++;
 		}
 		qsort(cand, ncand, sizeof(HannoyCandidate), HannoyCandidateCompare);
-		nkept = HannoySelectNeighbors(search, cand, ncand, HANNOY_LAYER_SLOTS(info->m, layer),
-									  HANNOY_LAYER_SLOTS(info->m, layer), kept);
+		nkept = HannoySelectNeighbors(search, cand, ncand, HANNOY_LAYER_SLOTS(info->m, layer), kept);
 		for (int i = 0; i < nkept; i++)
 		{
 			replacement[i] = kept[i].ref;
@@ -227,7 +226,6 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 		}
 
 		counts[layer] = HannoySelectNeighbors(&search, found, nfound,
-											  HANNOY_NEW_NEIGHBORS(info->m),
 											  HANNOY_LAYER_SLOTS(info->m, layer),
 											  selected[layer]);
 		for (int i = 0; i < counts[layer]; i++)

@@ -114,16 +114,6 @@ typedef HannoyVectorTupleData *HannoyVectorTuple;
 /* First slot of a layer's list, and its length. */
 #define HANNOY_LAYER_START(m, layer)	((layer) == 0 ? 0 : 2 * (m) + ((layer) - 1) * (m))
 #define HANNOY_LAYER_SLOTS(m, layer)	((layer) == 0 ? 2 * (m) : (m))
-/*
- * A new element's heuristic keeps at most m neighbours on every layer (the
- * paper's M); on layer 0, whose list has 2m places, the top-up to half of
- * them still gives it m, and the other m are left to links from elements
- * inserted later.  Keeping up to 2m filled lists at once in high intrinsic
- * dimension, and a newcomer then got in only by displacing a link: on the
- * hard set (bench/hard_data.py, 60000 x 768) recall@10 of a greedy descent
- * at ef_search 40 / 100 went from 0.675 / 0.869 to 0.744 / 0.883 (src/README).
- */
-#define HANNOY_NEW_NEIGHBORS(m)			(m)
 
 #define HANNOY_ELEMENT_HEADER_SIZE	offsetof(HannoyElementTupleData, neighbors)
 #define HANNOY_ELEMENT_VECTOR_OFFSET(m, level) \

@@ -23,13 +23,19 @@ my $round = q{
 	    FROM generate_series(1, 1000) g;
 };
 $node->safe_psql('postgres', q{
+	SET max_parallel_workers_per_gather = 0;
 	SELECT setseed(0.9);
-	CREATE TABLE ch (id serial, v vector(64));
+	CREATE TABLE ch (id serial, v vector(64)) WITH (autovacuum_enabled = off);
 	INSERT INTO ch (v)
 	  SELECT (SELECT array_agg(random()) FROM generate_series(1, 64) WHERE g > 0)::vector
 	    FROM generate_series(1, 10000) g;
 	CREATE INDEX ch_v ON ch USING hannoy (v);
-} . ($round x 20) . 'VACUUM ch;');
+} . ($round x 20) . q{
+	VACUUM ch;
+	CREATE TABLE queries AS
+	  SELECT g AS qid, (SELECT array_agg(random()) FROM generate_series(1, 64) WHERE g > 0)::vector AS v
+	    FROM generate_series(1, 200) g;
+});
 
 my ($missed, $unreachable) = split /\|/, $node->safe_psql('postgres', q{
 	SET enable_seqscan = off;
@@ -47,6 +53,19 @@ my ($missed, $unreachable) = split /\|/, $node->safe_psql('postgres', q{
 note("$missed of 10000 live rows are not the first row of a scan for their own vector");
 cmp_ok($unreachable, '<=', 20, "$unreachable of 10000 live rows cannot be reached at all");
 is($node->safe_psql('postgres', "SELECT hannoy_verify('ch_v')"), '10000', 'the graph verifies');
+
+# Recall after churn against a fresh build of the same rows (REINDEX), at
+# the default ef_search, for 200 random queries.  Measured: 0.884 and
+# 0.887 against 0.900 and 0.903 (levels are drawn at random, so runs
+# differ).  Issue 9 asks for 0.01; that is not reached yet (src/README,
+# vacuum), so this holds the line at 0.03: a repair that filled freed
+# places only up to half the list fell 0.14 behind (10 rounds), a graph
+# whose new elements chose m neighbours on layer 0 0.04.
+my $churned = recall_at_10($node, 'ch', '<->');
+$node->safe_psql('postgres', 'REINDEX INDEX ch_v');
+my $fresh = recall_at_10($node, 'ch', '<->');
+cmp_ok($churned, '>=', $fresh - 0.03,
+	"recall\@10 after churn ($churned) within 0.03 of a fresh build's ($fresh)");
 
 $node->stop;
 done_testing();
