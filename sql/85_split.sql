@@ -64,5 +64,42 @@ SELECT hannoy_verify('bigh_v'), self_found('bigh');
 REINDEX INDEX big_v;
 SELECT hannoy_verify('big_v'), self_found('big');
 
+-- Every opclass reads split vectors whole: the ten nearest by the index
+-- are (nearly) the exact ten for each distance.  sp's 700-d fp32
+-- elements and sph's 1600-d fp16 ones are all split.
+CREATE TABLE sp (id int, v vector(700));
+INSERT INTO sp SELECT i, (SELECT array_agg(sin(i * 0.37 + j * 0.011 * (1 + i % 7)) + (i % 5) * 0.1)
+                          FROM generate_series(1, 700) j)::vector
+  FROM generate_series(1, 200) i;
+CREATE TABLE sph (id int, v halfvec(1600));
+INSERT INTO sph SELECT i, (SELECT array_agg(sin(i * 0.37 + j * 0.011 * (1 + i % 7)) + (i % 5) * 0.1)
+                           FROM generate_series(1, 1600) j)::halfvec
+  FROM generate_series(1, 120) i;
+CREATE FUNCTION top10_overlap(tbl regclass, opclass text, op text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+	worst int := 10;
+	n int;
+BEGIN
+	EXECUTE format('CREATE INDEX split_ix ON %s USING hannoy (v %s) WITH (m = 8)', tbl, opclass);
+	SET LOCAL hannoy.ef_search = 200;
+	FOR q IN 1..5 LOOP
+		EXECUTE format('
+			WITH q AS (SELECT v FROM %1$s WHERE id = %3$s * 17),
+			     by_index AS (SELECT t.id FROM %1$s t ORDER BY t.v %2$s (SELECT v FROM q) LIMIT 10)
+			SELECT count(*) FROM by_index
+			 WHERE id IN (SELECT id FROM (SELECT t.id, t.v %2$s (SELECT v FROM q) AS d FROM %1$s t) e
+			               ORDER BY d + 0 LIMIT 10)', tbl, op, q) INTO n;
+		worst := least(worst, n);
+	END LOOP;
+	DROP INDEX split_ix;
+	RETURN worst;
+END $$;
+SELECT o.opclass, top10_overlap(o.tbl, o.opclass, o.op) >= 8 AS near_exact
+  FROM (VALUES ('sp'::regclass, 'vector_l2_ops', '<->'), ('sp', 'vector_ip_ops', '<#>'),
+               ('sp', 'vector_cosine_ops', '<=>'), ('sp', 'vector_l1_ops', '<+>'),
+               ('sph', 'halfvec_l2_ops', '<->'), ('sph', 'halfvec_ip_ops', '<#>'),
+               ('sph', 'halfvec_cosine_ops', '<=>'), ('sph', 'halfvec_l1_ops', '<+>')) o(tbl, opclass, op);
+DROP TABLE sp, sph;
+DROP FUNCTION top10_overlap(regclass, text, text);
 DROP TABLE big, bigh;
 DROP FUNCTION self_found(regclass), index_order_is_exact(regclass, vector);
