@@ -14,6 +14,7 @@ OBJS = \
 	src/distance_avx512.o \
 	src/opclass.o \
 	src/page.o \
+	src/meta.o \
 	src/graph.o \
 	src/element.o \
 	src/build.o \

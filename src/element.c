@@ -549,43 +549,6 @@ HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
 /* --- new items ------------------------------------------------------------ */
 
 /*
- * A change to the metapage: lock it exclusively, register it for Generic
- * WAL and return its (checked) contents to change; HannoyFinishMetaChange
- * logs the change, or drops it if nothing changed, and unlocks.
- */
-HannoyMetaPage
-HannoyBeginMetaChange(Relation index, HannoyMetaChange *change)
-{
-	HannoyMetaPage meta;
-
-	change->buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	LockBuffer(change->buf, BUFFER_LOCK_EXCLUSIVE);
-	change->state = GenericXLogStart(index);
-	meta = HannoyPageGetMeta(GenericXLogRegisterBuffer(change->state, change->buf, 0));
-	HannoyCheckMeta(index, meta);
-	return meta;
-}
-
-void
-HannoyFinishMetaChange(HannoyMetaChange *change, bool changed)
-{
-	if (changed)
-		GenericXLogFinish(change->state);
-	else
-		GenericXLogAbort(change->state);
-	UnlockReleaseBuffer(change->buf);
-}
-
-static void
-set_insert_page(Relation index, BlockNumber blkno)
-{
-	HannoyMetaChange change;
-
-	HannoyBeginMetaChange(index, &change)->insert_page = blkno;
-	HannoyFinishMetaChange(&change, true);
-}
-
-/*
  * Whether an element page can take an item of size bytes.  A line pointer
  * that vacuum left unused is reused, so then only the item's space counts.
  */
@@ -687,7 +650,7 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 	UnlockReleaseBuffer(buf);
 
 	if (extended)
-		set_insert_page(index, ItemPointerGetBlockNumber(&tid));
+		HannoySetInsertPage(index, ItemPointerGetBlockNumber(&tid));
 	return tid;
 }
 
@@ -740,50 +703,4 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 	tid = add_item(info, tup, size);
 	pfree(tup);
 	return HannoyRefFromTid(&tid);
-}
-
-/*
- * Make ref the entry point (only if it is higher than the current one, or
- * there is none, when only_if_higher).  Callers hold HANNOY_UPDATE_LOCK
- * exclusively.
- */
-void
-HannoySetEntryPoint(Relation index, HannoyRef ref, int level, bool only_if_higher)
-{
-	HannoyMetaChange change;
-	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
-	bool		change_it = !only_if_higher || !ItemPointerIsValid(&meta->entry) ||
-		level > meta->entry_level;
-
-	if (change_it && ref == HANNOY_INVALID_REF)
-	{
-		ItemPointerSetInvalid(&meta->entry);
-		meta->entry_level = -1;
-	}
-	else if (change_it)
-	{
-		HannoyRefToTid(ref, &meta->entry);
-		meta->entry_level = level;
-	}
-	HannoyFinishMetaChange(&change, change_it);
-}
-
-/*
- * Record the index's dimensions on its first vector (an index built on an
- * empty table whose column has no typmod).  Returns the dimensions now in
- * force, which differ from dims if another backend got there first.
- */
-int
-HannoySetDimensions(Relation index, int dims)
-{
-	HannoyMetaChange change;
-	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
-	bool		unset = meta->dimensions == 0;
-	int			result;
-
-	if (unset)
-		meta->dimensions = dims;
-	result = meta->dimensions;
-	HannoyFinishMetaChange(&change, unset);
-	return result;
 }

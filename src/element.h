@@ -46,21 +46,14 @@ extern HannoyRef HannoyWriteElement(HannoyIndexInfo *info, int level,
 									const int *nneighbors);
 extern bool HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref,
 							 const void *vector, ItemPointer heaptid);
-typedef struct HannoyMetaChange
-{
-	Buffer		buf;
-	struct GenericXLogState *state;
-} HannoyMetaChange;
-
-extern HannoyMetaPage HannoyBeginMetaChange(Relation index, HannoyMetaChange *change);
-extern void HannoyFinishMetaChange(HannoyMetaChange *change, bool changed);
-extern int	HannoySetDimensions(Relation index, int dims);
 
 /* insert.c */
 extern bool HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search,
 						   HannoyRef nref, HannoyRef newref, const void *newvec,
 						   int layer);
 extern void HannoyForceLink(HannoyIndexInfo *info, HannoyRef nref, HannoyRef ref);
+
+/* meta.c */
 extern void HannoySetEntryPoint(Relation index, HannoyRef ref, int level,
 								bool only_if_higher);
 

@@ -104,16 +104,30 @@ extern const HannoyOpclass *HannoyGetOpclass(Relation index);
 extern Size HannoyVectorSize(uint8 storage, int dims);
 extern void HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims);
 
-/* page.c */
-extern void HannoyInitPage(Page page, uint16 flags);
+/* meta.c */
+typedef struct HannoyMetaChange
+{
+	Relation	index;
+	Buffer		buf;
+	struct GenericXLogState *state;
+} HannoyMetaChange;
+
 extern void HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 							   uint8 storage, int max_level);
 extern HannoyMetaPageData HannoyReadMeta(Relation index);
 extern void HannoyCheckMeta(Relation index, HannoyMetaPage meta);
+extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
+extern void HannoyIndexInfoSetDims(HannoyIndexInfo *info, const HannoyMetaPageData *meta);
+extern HannoyMetaPage HannoyBeginMetaChange(Relation index, HannoyMetaChange *change);
+extern void HannoyFinishMetaChange(HannoyMetaChange *change, bool changed);
+extern void HannoySetInsertPage(Relation index, BlockNumber blkno);
+extern int	HannoySetDimensions(Relation index, int dims);
+
+/* page.c */
+extern void HannoyInitPage(Page page, uint16 flags);
 extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno);
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
-extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
 extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,
 											 Size bytes);
 extern HannoyElementTuple HannoyGetElement(const HannoyIndexInfo *info, Page page,

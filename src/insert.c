@@ -274,6 +274,13 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	value = PointerGetDatum(PG_DETOAST_DATUM(values[0]));
 	HannoyInitIndexInfo(&info, index);
 	dims = info.opclass->dims(value);
+	if (dims != info.dims && info.dims != 0)
+	{
+		/* the cached dimensions may be stale (VACUUM emptied the index) */
+		HannoyMetaPageData meta = HannoyReadMeta(index);
+
+		HannoyIndexInfoSetDims(&info, &meta);
+	}
 	if (info.dims == 0)
 	{
 		/* the index's first vector: insert_vector records its dimensions */

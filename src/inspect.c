@@ -194,8 +194,9 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	locked = !RecoveryInProgress();
 	if (locked)
 		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
-	meta = HannoyReadMeta(index);
 	HannoyInitIndexInfo(&info, index);
+	meta = HannoyReadMeta(index);
+	HannoyIndexInfoSetDims(&info, &meta);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
 

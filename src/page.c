@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * page.c
- *	  Page and metapage helpers: initialisation, reading and checking the
- *	  metapage, locating element items, element sizes.
+ *	  Element pages: initialisation and checks, locating element and vector
+ *	  items, element sizes.  The metapage is meta.c's.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,104 +22,6 @@ HannoyInitPage(Page page, uint16 flags)
 	opaque = HannoyPageGetOpaque(page);
 	opaque->flags = flags;
 	opaque->page_id = HANNOY_PAGE_ID;
-}
-
-void
-HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
-				   uint8 storage, int max_level)
-{
-	HannoyMetaPage meta;
-
-	HannoyInitPage(page, HANNOY_PAGE_META);
-	meta = HannoyPageGetMeta(page);
-	memset(meta, 0, sizeof(HannoyMetaPageData));
-	meta->magic = HANNOY_MAGIC;
-	meta->version = HANNOY_FORMAT_VERSION;
-	meta->dimensions = dims;
-	meta->m = m;
-	meta->ef_construction = ef_construction;
-	meta->storage = storage;
-	meta->max_level = max_level;
-	ItemPointerSetInvalid(&meta->entry);
-	meta->entry_level = -1;
-	meta->insert_page = InvalidBlockNumber;
-	meta->elements = 0;
-	/* the metapage's contents end here; the rest is the hole */
-	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HannoyMetaPageData)) - (char *) page;
-}
-
-static void
-meta_corrupted(Relation index, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INDEX_CORRUPTED),
-			 errmsg("index \"%s\" has a corrupted metapage",
-					RelationGetRelationName(index)),
-			 errdetail_internal("%s", detail),
-			 errhint("REINDEX the index.")));
-}
-
-/*
- * Magic, version and every field the code sizes arrays or loops by,
- * checked on every read of the metapage: a corrupted value is an error,
- * never an out-of-bounds access.
- */
-void
-HannoyCheckMeta(Relation index, HannoyMetaPage meta)
-{
-	if (meta->magic != HANNOY_MAGIC)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" is not a hannoy index",
-						RelationGetRelationName(index)),
-				 errdetail("The metapage has magic number %08X, expected %08X.",
-						   meta->magic, HANNOY_MAGIC),
-				 errhint("REINDEX the index.")));
-	if (meta->version != HANNOY_FORMAT_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has on-disk format version %u, this hannoy reads version %u",
-						RelationGetRelationName(index), meta->version,
-						HANNOY_FORMAT_VERSION),
-				 errhint("REINDEX the index.")));
-	if (meta->m < HANNOY_MIN_M || meta->m > HANNOY_MAX_M)
-		meta_corrupted(index, psprintf("m is %u.", meta->m));
-	if (meta->ef_construction < HANNOY_MIN_EF_CONSTRUCTION ||
-		meta->ef_construction > HANNOY_MAX_EF_CONSTRUCTION)
-		meta_corrupted(index, psprintf("ef_construction is %u.", meta->ef_construction));
-	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16)
-		meta_corrupted(index, psprintf("The storage kind is %u.", meta->storage));
-	if (HannoyVectorSize(meta->storage, meta->dimensions) >
-		HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data))
-		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
-	if (meta->max_level > HannoyMaxLevel(meta->m))
-		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));
-	if (meta->entry_level < -1 || meta->entry_level > meta->max_level ||
-		(meta->entry_level == -1) != !ItemPointerIsValid(&meta->entry))
-		meta_corrupted(index, psprintf("The entry point's level is %d.", meta->entry_level));
-}
-
-/* A checked copy of the metapage.  No lock is held on return. */
-HannoyMetaPageData
-HannoyReadMeta(Relation index)
-{
-	Buffer		buf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
-	Page		page;
-	HannoyMetaPageData meta;
-
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	if (PageIsNew(page) || HannoyPageGetOpaque(page)->page_id != HANNOY_PAGE_ID ||
-		!(HannoyPageGetOpaque(page)->flags & HANNOY_PAGE_META))
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has no valid hannoy metapage",
-						RelationGetRelationName(index)),
-				 errhint("REINDEX the index.")));
-	meta = *HannoyPageGetMeta(page);
-	UnlockReleaseBuffer(buf);
-	HannoyCheckMeta(index, &meta);
-	return meta;
 }
 
 void
@@ -253,27 +155,4 @@ HannoyElementSize(int m, int level, Size vector_size, bool *external)
 		return HANNOY_ELEMENT_HEADER_SIZE +
 			sizeof(ItemPointerData) * HANNOY_NEIGHBOR_SLOTS(m, level);
 	return inline_size;
-}
-
-void
-HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index)
-{
-	HannoyMetaPageData meta = HannoyReadMeta(index);
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-
-	info->index = index;
-	info->opclass = HannoyGetOpclass(index);
-	/* what the catalog says the index holds, the metapage must too */
-	if (meta.storage != info->opclass->storage)
-		meta_corrupted(index, psprintf("The storage kind is %u; operator class %s stores kind %u.",
-									   meta.storage, info->opclass->name,
-									   info->opclass->storage));
-	if (typmod > 0 && meta.dimensions != 0 && meta.dimensions != typmod)
-		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",
-									   meta.dimensions, typmod));
-	info->m = meta.m;
-	info->ef_construction = meta.ef_construction;
-	info->dims = meta.dimensions;
-	info->max_level = meta.max_level;
-	info->vector_size = HannoyVectorSize(meta.storage, meta.dimensions);
 }

@@ -173,6 +173,7 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 
 	HannoyInitIndexInfo(&so->info, scan->indexRelation);
 	meta = HannoyReadMeta(scan->indexRelation);
+	HannoyIndexInfoSetDims(&so->info, &meta);
 	if (so->info.dims == 0 || !ItemPointerIsValid(&meta.entry))
 	{
 		so->done = true;

@@ -541,6 +541,8 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.info = info;
 	vs.stats = stats;
 	HannoyInitIndexInfo(&vs.index, index);
+	meta = HannoyReadMeta(index);
+	HannoyIndexInfoSetDims(&vs.index, &meta);
 	HannoyVisitedInit(&vs.deleted, 1024);
 	vs.deleted_pages = roaring_bitmap_create();
 	vs.highest = HANNOY_INVALID_REF;
