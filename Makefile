@@ -18,6 +18,10 @@ OBJS = \
 	src/graph.o \
 	src/element.o \
 	src/build.o \
+	src/build_graph.o \
+	src/build_parallel.o \
+	src/build_write.o \
+	src/build_spill.o \
 	src/insert.o \
 	src/scan.o \
 	src/vacuum.o \

@@ -21,7 +21,7 @@
 
 #include "distance.h"
 #include "halfutils.h"
-#include "vector.h"
+#include "vector_common.h"
 
 static HalfVector *
 halfvec_from_floats(const float *x, int dim)

@@ -26,7 +26,7 @@
 #include "distance.h"
 #include "halfutils.h"
 #include "hannoy.h"
-#include "vector.h"
+#include "vector_common.h"
 
 /* --- distances over encoded vectors ------------------------------------ */
 

@@ -19,7 +19,7 @@
 #include "fmgr.h"
 
 #include "distance.h"
-#include "vector.h"
+#include "vector_common.h"
 
 static Vector *
 vector_from_floats(const float *x, int dim)

@@ -26,7 +26,7 @@
 #include "utils/numeric.h"
 
 #include "halfutils.h"
-#include "vector.h"
+#include "vector_common.h"
 
 Vector *
 HannoyVectorAlloc(int dim)

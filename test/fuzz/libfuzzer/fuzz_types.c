@@ -68,7 +68,7 @@
 
 #include "distance.h"
 #include "halfutils.h"
-#include "vector.h"
+#include "vector_common.h"
 
 #include "pgshim.h"
 

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * vector.h
+ * vector_common.h
  *	  In-memory layout of the vector and halfvec types and the helpers
  *	  both types share (dimension checks, text form, arrays, aggregates).
  *
@@ -9,8 +9,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef HANNOY_VECTOR_H
-#define HANNOY_VECTOR_H
+#ifndef HANNOY_VECTOR_COMMON_H
+#define HANNOY_VECTOR_COMMON_H
 
 #include "postgres.h"
 
@@ -113,4 +113,4 @@ PG_FUNCTION_INFO_V1(PREFIX##_gt); \
 Datum PREFIX##_gt(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(COMPARE(fcinfo) > 0); } \
 PG_FUNCTION_INFO_V1(PREFIX##_cmp); \
 Datum PREFIX##_cmp(PG_FUNCTION_ARGS) { PG_RETURN_INT32(COMPARE(fcinfo)); }
-#endif							/* HANNOY_VECTOR_H */
+#endif							/* HANNOY_VECTOR_COMMON_H */

@@ -1,0 +1,258 @@
+/*-------------------------------------------------------------------------
+ *
+ * build_write.c
+ *	  Writing a built graph: every element's place is planned first, so
+ *	  links can be written as TIDs; pages go through shared buffers in
+ *	  block order and are WAL-logged once, with log_newpage_range.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xloginsert.h"
+#include "commands/progress.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+
+#include "build.h"
+
+static void
+plan_item(PagePlan *plan, Size size, ItemPointer loc)
+{
+	Size		need = MAXALIGN(size) + sizeof(ItemIdData);
+
+	if (plan->used + need > PAGE_CAPACITY)
+	{
+		plan->blkno++;
+		plan->used = 0;
+		plan->next = FirstOffsetNumber;
+	}
+	ItemPointerSet(loc, plan->blkno, plan->next);
+	plan->next++;
+	plan->used += need;
+}
+
+Buffer
+HannoyBuildNewBuffer(Relation index, ForkNumber fork)
+{
+	Buffer		buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+void
+HannoyBuildFlushPage(Relation index, Page page)
+{
+	Buffer		buf = HannoyBuildNewBuffer(index, MAIN_FORKNUM);
+
+	memcpy(BufferGetPage(buf), page, BLCKSZ);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
+/* The largest item the plan's current page still takes. */
+static Size
+plan_room(PagePlan *plan)
+{
+	Size		left = PAGE_CAPACITY - plan->used;
+
+	return left > sizeof(ItemIdData) ? MAXALIGN_DOWN(left - sizeof(ItemIdData)) : 0;
+}
+
+/*
+ * Where element i's item (and its vector item, if any) will go, and how
+ * many bytes of its vector the element item holds; returns the item's size.
+ *
+ * Elements go one after another.  One that does not fit whole in what is
+ * left of a page is split when at least a quarter of it fits: its item
+ * (lists and the first part of the vector) fills the page and the rest of
+ * the vector starts the next one.  Otherwise a page of 784-d fp32 elements
+ * (3.3 kB each) would hold two and waste 18%; split, it holds 2.4 on
+ * average, and a third of the elements take a second page access to read.
+ */
+static Size
+plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc,
+			 ItemPointer vloc, Size *inline_bytes)
+{
+	Size		vsize = g->info.vector_size;
+	Size		head = HANNOY_ELEMENT_VECTOR_OFFSET(g->info.m, g->elements[i].level);
+	bool		external;
+	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, vsize, &external);
+	Size		room = plan_room(plan);
+
+	if (!external && MAXALIGN(size) > room && room >= head + sizeof(float4) &&
+		room >= size / 4)
+	{
+		/* split: whole 4-byte words inline (fp16 pairs stay together) */
+		*inline_bytes = TYPEALIGN_DOWN(sizeof(float4), room - head);
+		plan_item(plan, head + *inline_bytes, loc);
+		plan_item(plan, HANNOY_VECTOR_TUPLE_SIZE(vsize - *inline_bytes), vloc);
+		return head + *inline_bytes;
+	}
+	plan_item(plan, size, loc);
+	*inline_bytes = external ? 0 : vsize;
+	if (external)
+		plan_item(plan, HANNOY_VECTOR_TUPLE_SIZE(vsize), vloc);
+	else
+		ItemPointerSetInvalid(vloc);
+	return size;
+}
+
+void
+HannoyWriterInit(PageWriter *w, Relation index)
+{
+	w->index = index;
+	w->plan.blkno = HANNOY_METAPAGE_BLKNO + 1;
+	w->plan.used = 0;
+	w->plan.next = FirstOffsetNumber;
+	w->current = InvalidBlockNumber;
+	w->item = palloc(HANNOY_MAX_ITEM_SIZE);
+}
+
+static void
+writer_put(PageWriter *w, ItemPointer where, const char *data, Size len)
+{
+	Page		page = w->block.data;
+
+	if (ItemPointerGetBlockNumber(where) != w->current)
+	{
+		if (w->current != InvalidBlockNumber)
+			HannoyBuildFlushPage(w->index, page);
+		HannoyInitPage(page, HANNOY_PAGE_ELEMENT);
+		w->current = ItemPointerGetBlockNumber(where);
+	}
+	if (PageAddItem(page, (Item) data, len, InvalidOffsetNumber, false, false) !=
+		ItemPointerGetOffsetNumber(where))
+		elog(ERROR, "hannoy: page layout of the build went wrong");
+}
+
+/*
+ * Append element i, with the given vector.  Its lists become TIDs through
+ * loc (every element's TID) or, without loc, stay empty for HannoyBuildFillLists.
+ * *where gets the element's TID.
+ */
+void
+HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void *vector,
+				   const ItemPointerData *loc, ItemPointer where)
+{
+	int			m = g->info.m;
+	Size		vsize = g->info.vector_size;
+	BuildElement *e = &g->elements[i];
+	HannoyElementTuple tup = (HannoyElementTuple) w->item;
+	ItemPointerData vloc;
+	Size		inline_bytes;
+	Size		size;
+	int			slot = 0;
+
+	size = plan_element(&w->plan, g, i, where, &vloc, &inline_bytes);
+	memset(w->item, 0, size);
+	tup->type = HANNOY_ITEM_ELEMENT;
+	tup->level = e->level;
+	tup->flags = inline_bytes < vsize ? HANNOY_ELEMENT_EXTERNAL : 0;
+	tup->nheaptids = e->ntids;
+	for (int t = 0; t < HANNOY_HEAPTIDS; t++)
+	{
+		if (t < e->ntids)
+			tup->heaptids[t] = e->tids[t];
+		else
+			ItemPointerSetInvalid(&tup->heaptids[t]);
+	}
+	tup->vector_tid = vloc;
+	for (int layer = 0; layer <= e->level; layer++)
+	{
+		int			slots;
+		uint32	   *list = build_list(g, i, layer, &slots);
+
+		for (int s = 0; s < slots; s++, slot++)
+		{
+			if (loc == NULL || list[s] == HANNOY_NO_NEIGHBOR)
+				ItemPointerSetInvalid(&tup->neighbors[slot]);
+			else
+				tup->neighbors[slot] = loc[list[s]];
+		}
+	}
+	memcpy(HannoyElementVector(tup, m), vector, inline_bytes);
+	writer_put(w, where, w->item, size);
+
+	if (inline_bytes < vsize)
+	{
+		HannoyVectorTuple vt = (HannoyVectorTuple) w->item;
+
+		memset(vt, 0, offsetof(HannoyVectorTupleData, data));
+		vt->type = HANNOY_ITEM_VECTOR;
+		memcpy(vt->data, (const char *) vector + inline_bytes, vsize - inline_bytes);
+		writer_put(w, &vloc, w->item, HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes));
+	}
+}
+
+void
+HannoyWriterFinish(PageWriter *w)
+{
+	if (w->current != InvalidBlockNumber)
+		HannoyBuildFlushPage(w->index, w->block.data);
+	w->current = InvalidBlockNumber;
+}
+
+/* The metapage of a built graph (block 0 must already exist or come first). */
+void
+HannoyBuildMetapage(BuildGraph *g, Page page, const ItemPointerData *loc,
+			   BlockNumber last)
+{
+	HannoyInitMetaPage(page, g->info.dims, g->info.m, g->info.ef_construction,
+					   g->info.opclass->storage, g->info.max_level);
+	if (g->entry->entry >= 0)
+	{
+		HannoyMetaPage mp = HannoyPageGetMeta(page);
+
+		mp->entry = loc[g->entry->entry];
+		mp->entry_level = g->entry->entry_level;
+		mp->insert_page = last;
+		mp->elements = g->count;
+	}
+}
+
+void
+HannoyBuildLogIndex(Relation index)
+{
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+}
+
+/* Write the in-memory graph: metapage, then every element in order. */
+void
+HannoyBuildWritePages(BuildGraph *g, Relation index)
+{
+	ItemPointerData *loc = palloc_extended(sizeof(ItemPointerData) * Max(g->count, 1),
+										   MCXT_ALLOC_HUGE);
+	PagePlan	plan = {HANNOY_METAPAGE_BLKNO + 1, 0, FirstOffsetNumber};
+	PGAlignedBlock meta;
+	PageWriter	w;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
+
+	/* every element's TID first, so lists can be written as TIDs */
+	for (int64 i = 0; i < g->count; i++)
+	{
+		ItemPointerData vloc;
+		Size		inline_bytes;
+
+		(void) plan_element(&plan, g, i, &loc[i], &vloc, &inline_bytes);
+	}
+	HannoyBuildMetapage(g, meta.data, loc, plan.blkno);
+	HannoyBuildFlushPage(index, meta.data);
+
+	HannoyWriterInit(&w, index);
+	for (int64 i = 0; i < g->count; i++)
+	{
+		ItemPointerData where;
+
+		CHECK_FOR_INTERRUPTS();
+		HannoyWriterAddElement(&w, g, i, build_vector(g, i), loc, &where);
+	}
+	HannoyWriterFinish(&w);
+	HannoyBuildLogIndex(index);
+	pfree(loc);
+}
