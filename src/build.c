@@ -74,7 +74,7 @@ build_set_dims(BuildGraph *g, int dims)
 {
 	HannoyCheckIndexableDims(g->info.opclass, dims);
 	g->info.dims = dims;
-	g->info.vector_size = HannoyVectorSize(g->info.opclass->storage, dims);
+	g->info.vector_size = g->info.opclass->stored_size(dims);
 	g->scratch = MemoryContextAlloc(GetMemoryChunkContext(g->elements),
 									g->info.vector_size);
 }

@@ -31,8 +31,8 @@ spilled_distance(const void *vector, void *arg)
 {
 	SpilledVisit *a = arg;
 
-	a->c->distance = a->search->opclass->distance(a->search->query, vector,
-												  a->search->dims);
+	a->c->distance = a->search->opclass->element_distance(a->search->info,
+														  a->search->query, vector);
 	if (a->c->distance < a->bound)
 		HannoySearchKeepVector(a->search, a->c, vector);
 }
@@ -67,8 +67,8 @@ HannoyBuildVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 
 	if (!g->spilled)
 	{
-		c->distance = search->opclass->distance(search->query, build_vector(g, ref),
-												search->dims);
+		c->distance = search->opclass->element_distance(search->info, search->query,
+														build_vector(g, ref));
 		/* the search's vector arena is the graph's vector array */
 		c->vector = (int32) ref;
 	}
@@ -169,9 +169,8 @@ build_link(BuildGraph *g, HannoySearch *search, int64 from, int64 to, int layer)
 			}
 			else
 				cand[i].vector = (int32) id;
-			cand[i].distance = g->info.opclass->distance(fromvec,
-														 HannoyCandidateVector(search, &cand[i]),
-														 g->info.dims);
+			cand[i].distance = g->info.opclass->element_distance(&g->info, fromvec,
+																 HannoyCandidateVector(search, &cand[i]));
 		}
 		qsort(cand, slots + 1, sizeof(HannoyCandidate), HannoyCandidateCompare);
 		nkept = HannoySelectNeighbors(search, cand, slots + 1, slots, kept);

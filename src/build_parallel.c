@@ -38,7 +38,7 @@ build_attach(BuildGraph *g, BuildShared *shared, Relation index)
 	g->info.ef_construction = shared->ef_construction;
 	g->info.dims = shared->dims;
 	g->info.max_level = shared->max_level;
-	g->info.vector_size = HannoyVectorSize(g->info.opclass->storage, shared->dims);
+	g->info.vector_size = g->info.opclass->stored_size(shared->dims);
 	g->count = g->capacity = shared->count;
 	g->upper_used = g->upper_capacity = shared->upper_used;
 	g->elements = (BuildElement *) (base + shared->elements_off);

@@ -132,8 +132,8 @@ visit_distance(const void *vector, void *arg)
 {
 	VisitArgs  *a = arg;
 
-	a->c->distance = a->search->opclass->distance(a->search->query, vector,
-												  a->search->dims);
+	a->c->distance = a->search->opclass->query_distance(a->search->info,
+														a->search->query, vector);
 	if (a->search->keep_vectors)
 		HannoySearchKeepVector(a->search, a->c, vector);
 }

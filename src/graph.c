@@ -225,8 +225,8 @@ HannoySearchInit(HannoySearch *search, const HannoyIndexInfo *info,
 				 const void *query, HannoyVisitFn visit, void *arg)
 {
 	memset(search, 0, sizeof(HannoySearch));
+	search->info = info;
 	search->opclass = info->opclass;
-	search->dims = info->dims;
 	search->m = info->m;
 	search->vector_size = info->vector_size;
 	search->query = query;
@@ -633,9 +633,8 @@ HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted, int n,
 
 			for (int j = 0; j < kept; j++)
 			{
-				float		d = search->opclass->distance(cv,
-														  HannoyCandidateVector(search, &out[j]),
-														  search->dims);
+				float		d = search->opclass->element_distance(search->info, cv,
+																  HannoyCandidateVector(search, &out[j]));
 
 				if (d < c->distance)
 				{

@@ -93,11 +93,12 @@ typedef void (*HannoyPrefetchFn) (HannoySearch *search, const HannoyRef *refs,
 
 struct HannoySearch
 {
+	const HannoyIndexInfo *info;	/* outlives the search */
 	const HannoyOpclass *opclass;
-	int			dims;
 	int			m;
 	Size		vector_size;
-	const void *query;			/* encoded */
+	const void *query;			/* prepared (query_distance's) or, in the
+								 * build, an element's vector */
 	bool		keep_vectors;	/* insert: neighbour selection needs them */
 	bool		skip_deleted;	/* never return deleted elements in results */
 	bool		keep_discarded; /* iterative scans resume from them */

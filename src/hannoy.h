@@ -56,10 +56,14 @@ extern int	hannoy_iterative_scan;
 extern int	hannoy_max_scan_tuples;
 extern double hannoy_scan_mem_multiplier;
 
+typedef struct HannoyIndexInfo HannoyIndexInfo;
+
 /*
  * What an operator class tells the access method, returned by its support
- * function 1.  The AM never looks at the column type: it encodes values
- * with encode() and compares encoded vectors with distance().
+ * function 1 (version 2 of this struct).  The AM never looks at the column
+ * type: it encodes values with encode(), prepares a query once per scan or
+ * insert with prepare_query(), and compares with the two distances.
+ * Distances take the index's state (dimensions; later, codebooks).
  */
 typedef struct HannoyOpclass
 {
@@ -69,6 +73,9 @@ typedef struct HannoyOpclass
 	/* dimensions of a (detoasted) column value */
 	int			(*dims) (Datum value);
 
+	/* bytes one element's vector takes in an index of these dimensions */
+	Size		(*stored_size) (int dims);
+
 	/*
 	 * Encode a column value or query into the storage format (dims elements
 	 * at out).  Returns false when the value has no place in the index (a
@@ -76,15 +83,26 @@ typedef struct HannoyOpclass
 	 */
 	bool		(*encode) (Datum value, int dims, void *out);
 
-	/* Distance between two encoded vectors; smaller is nearer. */
-	float		(*distance) (const void *a, const void *b, int dims);
+	/*
+	 * What query_distance compares elements with, from an encoded query;
+	 * computed once per scan or insert (in the current memory context).
+	 */
+	const void *(*prepare_query) (const HannoyIndexInfo *info, const void *encoded);
+
+	/* Distance from a prepared query to an element's vector; smaller is nearer. */
+	float		(*query_distance) (const HannoyIndexInfo *info, const void *query,
+								   const void *element);
+
+	/* Distance between two elements' vectors. */
+	float		(*element_distance) (const HannoyIndexInfo *info, const void *a,
+									 const void *b);
 } HannoyOpclass;
 
 /*
  * Everything about one index the code needs on a hot path, read once from
- * the relation and its metapage.
+ * the relation and its metapage (meta.c).
  */
-typedef struct HannoyIndexInfo
+struct HannoyIndexInfo
 {
 	Relation	index;
 	const HannoyOpclass *opclass;
@@ -92,8 +110,8 @@ typedef struct HannoyIndexInfo
 	int			ef_construction;
 	int			dims;			/* 0 for an index that has never seen a vector */
 	int			max_level;
-	Size		vector_size;	/* bytes of one encoded vector */
-} HannoyIndexInfo;
+	Size		vector_size;	/* bytes of one element's vector */
+};
 
 /* hannoy.c */
 extern int	HannoyOptionM(Relation index);

@@ -74,8 +74,8 @@ HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search, HannoyRef nref,
 			}
 			else
 				HannoySearchKeepVector(search, c, newvec);
-			c->distance = info->opclass->distance(nvec, HannoyCandidateVector(search, c),
-												  info->dims);
+			c->distance = info->opclass->element_distance(info, nvec,
+														  HannoyCandidateVector(search, c));
 			ncand++;
 		}
 		qsort(cand, ncand, sizeof(HannoyCandidate), HannoyCandidateCompare);
@@ -194,7 +194,8 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	}
 
 	HannoyDiskReaderInit(&reader, info);
-	HannoySearchInit(&search, info, vector, HannoyDiskVisit, &reader);
+	HannoySearchInit(&search, info, info->opclass->prepare_query(info, vector),
+					 HannoyDiskVisit, &reader);
 	search.prefetch = HannoyDiskPrefetch;
 	search.keep_vectors = true;
 	search.skip_deleted = true;
@@ -286,7 +287,7 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		/* the index's first vector: insert_vector records its dimensions */
 		HannoyCheckIndexableDims(info.opclass, dims);
 		info.dims = dims;
-		info.vector_size = HannoyVectorSize(info.opclass->storage, dims);
+		info.vector_size = info.opclass->stored_size(dims);
 	}
 	if (dims != info.dims)
 		ereport(ERROR,

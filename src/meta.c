@@ -150,7 +150,7 @@ refresh_cached_state(Relation index, const HannoyMetaPageData *meta)
 		cached->opclass->storage != meta->storage)
 		meta_corrupted(index, "Its fixed fields changed since the index was first read.");
 	cached->dims = meta->dimensions;
-	cached->vector_size = HannoyVectorSize(meta->storage, meta->dimensions);
+	cached->vector_size = cached->opclass->stored_size(meta->dimensions);
 }
 
 /*
@@ -177,7 +177,7 @@ index_info_from_meta(HannoyIndexInfo *info, Relation index,
 	info->ef_construction = meta->ef_construction;
 	info->dims = meta->dimensions;
 	info->max_level = meta->max_level;
-	info->vector_size = HannoyVectorSize(meta->storage, meta->dimensions);
+	info->vector_size = info->opclass->stored_size(meta->dimensions);
 }
 
 /*
@@ -211,7 +211,7 @@ HannoyIndexInfoSetDims(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
 		meta_corrupted(info->index, psprintf("It records %u dimensions; the column has %d.",
 											 meta->dimensions, typmod));
 	info->dims = meta->dimensions;
-	info->vector_size = HannoyVectorSize(info->opclass->storage, meta->dimensions);
+	info->vector_size = info->opclass->stored_size(meta->dimensions);
 }
 
 /* --- changes to the metapage ---------------------------------------------- */

@@ -3,8 +3,9 @@
  * opclass.c
  *	  Operator class behaviour as C callbacks: each opclass's support
  *	  function 1 returns a HannoyOpclass (hannoy.h) telling the access
- *	  method how to encode a column value and how to compare two encoded
- *	  vectors.  The AM itself never looks at the column type.
+ *	  method how to encode a column value, prepare a query, and compare a
+ *	  query or an element with an element.  The AM itself never looks at
+ *	  the column type.
  *
  * Distances need only order the same way as the SQL operator:
  *	 L2		squared Euclidean distance
@@ -31,39 +32,58 @@
 /* --- distances over encoded vectors ------------------------------------ */
 
 static float
-f32_l2(const void *a, const void *b, int dims)
+f32_l2(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return HannoyKernel->f32_l2sq(a, b, dims);
+	return HannoyKernel->f32_l2sq(a, b, info->dims);
 }
 
 static float
-f32_negdot(const void *a, const void *b, int dims)
+f32_negdot(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return -HannoyKernel->f32_dot(a, b, dims);
+	return -HannoyKernel->f32_dot(a, b, info->dims);
 }
 
 static float
-f32_l1(const void *a, const void *b, int dims)
+f32_l1(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return HannoyKernel->f32_l1(a, b, dims);
+	return HannoyKernel->f32_l1(a, b, info->dims);
 }
 
 static float
-f16_l2(const void *a, const void *b, int dims)
+f16_l2(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return HannoyKernel->f16_l2sq(a, b, dims);
+	return HannoyKernel->f16_l2sq(a, b, info->dims);
 }
 
 static float
-f16_negdot(const void *a, const void *b, int dims)
+f16_negdot(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return -HannoyKernel->f16_dot(a, b, dims);
+	return -HannoyKernel->f16_dot(a, b, info->dims);
 }
 
 static float
-f16_l1(const void *a, const void *b, int dims)
+f16_l1(const HannoyIndexInfo *info, const void *a, const void *b)
 {
-	return HannoyKernel->f16_l1(a, b, dims);
+	return HannoyKernel->f16_l1(a, b, info->dims);
+}
+
+/* fp32 and fp16 elements are compared with the encoded query as it is */
+static const void *
+query_as_encoded(const HannoyIndexInfo *info, const void *encoded)
+{
+	return encoded;
+}
+
+static Size
+fp32_size(int dims)
+{
+	return HannoyVectorSize(HANNOY_STORAGE_FP32, dims);
+}
+
+static Size
+fp16_size(int dims)
+{
+	return HannoyVectorSize(HANNOY_STORAGE_FP16, dims);
 }
 
 /* --- column values -------------------------------------------------------- */
@@ -155,10 +175,13 @@ halfvec_to_fp16_unit(Datum value, int dims, void *out)
 
 /* --- the opclasses ------------------------------------------------------ */
 
+/* an fp32 or fp16 opclass: the query is the encoded value, one distance */
 #define DEFINE_OPCLASS(NAME, STORAGE, DIMS, ENCODE, DISTANCE) \
 static const HannoyOpclass NAME##_info = { \
-	.storage = STORAGE, .name = #NAME, .dims = DIMS, .encode = ENCODE, \
-	.distance = DISTANCE \
+	.storage = STORAGE, .name = #NAME, .dims = DIMS, \
+	.stored_size = STORAGE == HANNOY_STORAGE_FP32 ? fp32_size : fp16_size, \
+	.encode = ENCODE, .prepare_query = query_as_encoded, \
+	.query_distance = DISTANCE, .element_distance = DISTANCE \
 }; \
 PG_FUNCTION_INFO_V1(hannoy_##NAME##_support); \
 Datum \

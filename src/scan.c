@@ -182,7 +182,9 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	encode_query(scan, so);
 
 	HannoyDiskReaderInit(&so->reader, &so->info);
-	HannoySearchInit(&so->search, &so->info, so->query, HannoyDiskVisit, &so->reader);
+	HannoySearchInit(&so->search, &so->info,
+					 so->info.opclass->prepare_query(&so->info, so->query),
+					 HannoyDiskVisit, &so->reader);
 	so->search.prefetch = HannoyDiskPrefetch;
 	so->search.skip_deleted = true;
 	so->search.keep_discarded = hannoy_iterative_scan != HANNOY_ITERATIVE_OFF;

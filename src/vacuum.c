@@ -205,7 +205,7 @@ repair_list(VacuumState *vs, RepairItem *item, int layer, const HannoyRef *list,
 				(flags & HANNOY_ELEMENT_DELETED) || level < layer)
 				continue;
 			cand[ncand].ref = r;
-			cand[ncand].distance = info->opclass->distance(item->vector, vec, info->dims);
+			cand[ncand].distance = info->opclass->element_distance(info, item->vector, vec);
 			ncand++;
 		}
 	}
