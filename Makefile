@@ -12,6 +12,9 @@ OBJS = \
 	src/distance.o \
 	src/distance_avx2.o \
 	src/distance_avx512.o \
+	src/kmeans.o \
+	src/pq.o \
+	src/codebook.o \
 	src/opclass.o \
 	src/page.o \
 	src/meta.o \
@@ -24,6 +27,7 @@ OBJS = \
 	src/build_spill.o \
 	src/insert.o \
 	src/scan.o \
+	src/rerank.o \
 	src/vacuum.o \
 	src/cost.o \
 	src/validate.o \

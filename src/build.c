@@ -27,6 +27,7 @@
 #include "utils/timestamp.h"
 
 #include "build.h"
+#include "codebook.h"
 #include "element.h"
 
 static void
@@ -72,11 +73,46 @@ build_alloc_upper(BuildGraph *g, int level)
 static void
 build_set_dims(BuildGraph *g, int dims)
 {
-	HannoyCheckIndexableDims(g->info.opclass, dims);
-	g->info.dims = dims;
-	g->info.vector_size = g->info.opclass->stored_size(dims);
+	HannoyCheckIndexableDims(g->stored.opclass, dims);
+	if (g->stored.opclass->storage == HANNOY_STORAGE_PQ)
+		g->stored.pq_m = HannoyCheckPqM(g->stored.pq_m, dims);
+	g->info.dims = g->stored.dims = dims;
+	HannoyIndexInfoSetSizes(&g->info);
+	HannoyIndexInfoSetSizes(&g->stored);
 	g->scratch = MemoryContextAlloc(GetMemoryChunkContext(g->elements),
 									g->info.vector_size);
+}
+
+/*
+ * PQ: train the codebooks on a sample of the loaded vectors (at most
+ * hannoy.pq_training_rows of them, drawn at random without repeats).
+ */
+static void
+train_codebooks(BuildGraph *g)
+{
+	int64		n = Min((int64) g->count, (int64) hannoy_pq_training_rows);
+	int			dims = g->info.dims;
+	float	   *sample = palloc_extended(sizeof(float) * dims * n, MCXT_ALLOC_HUGE);
+	int64		taken = 0;
+
+	/* selection sampling (Knuth's algorithm S): in order, each kept with p = need/left */
+	for (int64 i = 0; i < g->count && taken < n; i++)
+	{
+		if (pg_prng_uint64_range(&g->prng, 0, g->count - i - 1) < (uint64) (n - taken))
+		{
+			memcpy(sample + taken * dims, build_vector(g, i), sizeof(float) * dims);
+			taken++;
+		}
+	}
+	g->codebook.dims = dims;
+	g->codebook.pq_m = g->stored.pq_m;
+	g->codebook.values = palloc_extended(sizeof(float) * HANNOY_PQ_CENTROIDS * dims,
+										 MCXT_ALLOC_HUGE);
+	HannoyPqTrain(&g->codebook, sample, taken, &g->prng);
+	pfree(sample);
+	g->stored.codebook = &g->codebook;
+	g->stored.trained_on = (uint32) taken;
+	g->codebook_pages = HannoyCodebookPages(dims);
 }
 
 static void
@@ -105,7 +141,16 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 	if (!g->spilled &&
 		(Size) (g->count + 1) * HannoyBuildElementBytes(g) + sizeof(uint32) * g->upper_used > g->memory_limit)
+	{
+		if (g->stored.opclass->storage == HANNOY_STORAGE_PQ)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("hannoy graph does not fit in maintenance_work_mem after %d vectors",
+							g->count),
+					 errdetail("A build with a product-quantized operator class keeps every vector in memory."),
+					 errhint("Increase maintenance_work_mem.")));
 		HannoyBuildSpill(g, index);
+	}
 	if (g->count == g->capacity)
 		build_grow(g);
 
@@ -129,6 +174,21 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(g->tmpcxt);
+}
+
+/*
+ * A PQ index re-ranks from the table's column (rerank.c): it cannot be on
+ * an expression.
+ */
+static void
+check_pq_column(Relation index, const HannoyOpclass *opclass)
+{
+	if (opclass->storage == HANNOY_STORAGE_PQ && index->rd_index->indkey.values[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("hannoy index with %s cannot be on an expression", opclass->name),
+				 errdetail("A product-quantized index re-ranks its results with the vectors of the table's column."),
+				 errhint("Index a stored generated column holding the expression's value.")));
 }
 
 /* DEBUG1 line with a build phase's duration; returns now. */
@@ -163,11 +223,18 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	memset(&g, 0, sizeof(g));
 	g.heap = heap;
-	g.info.index = index;
-	g.info.opclass = HannoyGetOpclass(index);
-	g.info.m = HannoyOptionM(index);
-	g.info.ef_construction = HannoyOptionEfConstruction(index);
-	g.info.max_level = HannoyMaxLevel(g.info.m);
+	g.stored.index = index;
+	g.stored.opclass = HannoyGetOpclass(index);
+	g.stored.m = HannoyOptionM(index);
+	g.stored.ef_construction = HannoyOptionEfConstruction(index);
+	g.stored.max_level = HannoyMaxLevel(g.stored.m);
+	g.stored.pq_m = g.stored.opclass->storage == HANNOY_STORAGE_PQ ? HannoyOptionPqM(index) : 0;
+	check_pq_column(index, g.stored.opclass);
+	g.stored.codebook_block = InvalidBlockNumber;
+	/* the graph is built on the exact vectors */
+	g.info = g.stored;
+	g.info.opclass = HannoyExactOpclass(g.stored.opclass);
+	g.info.pq_m = 0;
 	if (g.info.ef_construction < 2 * g.info.m)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -193,6 +260,12 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback,
 						   &g, NULL);
 	phase_start = report_phase("loading", phase_start);
+	if (g.stored.opclass->storage == HANNOY_STORAGE_PQ && g.count > 0)
+	{
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_TRAIN);
+		train_codebooks(&g);
+		phase_start = report_phase("training the quantizer", phase_start);
+	}
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_GRAPH);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g.count);
@@ -240,13 +313,19 @@ hannoybuildempty(Relation index)
 	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 	const HannoyOpclass *opclass = HannoyGetOpclass(index);
 	int			m = HannoyOptionM(index);
+	int			pq_m = 0;
 
+	check_pq_column(index, opclass);
 	if (typmod > 0)
 		HannoyCheckIndexableDims(opclass, typmod);
+	if (opclass->storage == HANNOY_STORAGE_PQ)
+		pq_m = typmod > 0 ? HannoyCheckPqM(HannoyOptionPqM(index), typmod) :
+			HannoyOptionPqM(index);
 	START_CRIT_SECTION();
 	HannoyInitMetaPage(BufferGetPage(buf), typmod > 0 ? typmod : 0, m,
 					   HannoyOptionEfConstruction(index), opclass->storage,
 					   HannoyMaxLevel(m));
+	HannoyPageGetMeta(BufferGetPage(buf))->pq_m = pq_m;
 	MarkBufferDirty(buf);
 	log_newpage_buffer(buf, true);
 	END_CRIT_SECTION();

@@ -29,6 +29,7 @@
 
 #include "graph.h"
 #include "hannoy.h"
+#include "pq.h"
 
 #define HANNOY_NO_NEIGHBOR	PG_UINT32_MAX
 
@@ -74,9 +75,21 @@ typedef struct BuildShared
 /* no parallel build for fewer elements than this */
 #define HANNOY_PARALLEL_MIN_ELEMENTS 10000
 
+/*
+ * The build keeps three things apart: the sample it trains PQ codebooks
+ * on (a random subset of the loaded vectors), the vectors the graph is
+ * built on (the exact vectors: info describes them, with the exact
+ * opclass), and the bytes written to pages (stored describes the index as
+ * written: its opclass, sizes and codebooks).  Without PQ, info and stored
+ * describe the same vectors.
+ */
 typedef struct BuildGraph
 {
-	HannoyIndexInfo info;
+	HannoyIndexInfo info;		/* the graph's vectors (exact) */
+	HannoyIndexInfo stored;		/* the index as written */
+	HannoyCodebook codebook;	/* PQ: trained after the load */
+	BlockNumber codebook_pages; /* PQ: pages from block 1 */
+	uint8	   *codes;			/* PQ: every element's code, before writing */
 	Relation	heap;
 	int			count;
 	int			capacity;
@@ -125,6 +138,7 @@ typedef struct PageWriter
 	BlockNumber current;
 	PGAlignedBlock block;
 	char	   *item;
+	char	   *code;			/* PQ: an element's code */
 } PageWriter;
 
 static inline uint32 *
@@ -187,7 +201,7 @@ extern ParallelContext *HannoyBuildGraphParallel(BuildGraph *g, Relation index,
 /* build_write.c */
 extern Buffer HannoyBuildNewBuffer(Relation index, ForkNumber fork);
 extern void HannoyBuildFlushPage(Relation index, Page page);
-extern void HannoyWriterInit(PageWriter *w, Relation index);
+extern void HannoyWriterInit(PageWriter *w, Relation index, BlockNumber first);
 extern void HannoyWriterAddElement(PageWriter *w, BuildGraph *g, int64 i,
 								   const void *vector, const ItemPointerData *loc,
 								   ItemPointer where);

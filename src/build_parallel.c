@@ -33,12 +33,13 @@ build_attach(BuildGraph *g, BuildShared *shared, Relation index)
 	char	   *base = (char *) shared;
 
 	g->info.index = index;
-	g->info.opclass = HannoyGetOpclass(index);
+	/* the graph is built on the exact vectors (see build.h) */
+	g->info.opclass = HannoyExactOpclass(HannoyGetOpclass(index));
 	g->info.m = shared->m;
 	g->info.ef_construction = shared->ef_construction;
 	g->info.dims = shared->dims;
 	g->info.max_level = shared->max_level;
-	g->info.vector_size = g->info.opclass->stored_size(shared->dims);
+	HannoyIndexInfoSetSizes(&g->info);
 	g->count = g->capacity = shared->count;
 	g->upper_used = g->upper_capacity = shared->upper_used;
 	g->elements = (BuildElement *) (base + shared->elements_off);

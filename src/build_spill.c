@@ -49,7 +49,7 @@ HannoyBuildSpill(BuildGraph *g, Relation index)
 	HannoyBuildFlushPage(index, meta.data);
 
 	g->writer = palloc(sizeof(PageWriter));
-	HannoyWriterInit(g->writer, index);
+	HannoyWriterInit(g->writer, index, HANNOY_METAPAGE_BLKNO + 1);
 	g->loc = palloc_extended(sizeof(ItemPointerData) * Max(g->capacity, 1), MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < g->count; i++)
 		HannoyWriterAddElement(g->writer, g, i, build_vector(g, i), NULL, &g->loc[i]);

@@ -17,6 +17,7 @@
 #include "utils/rel.h"
 
 #include "build.h"
+#include "codebook.h"
 
 static void
 plan_item(PagePlan *plan, Size size, ItemPointer loc)
@@ -77,7 +78,7 @@ static Size
 plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc,
 			 ItemPointer vloc, Size *inline_bytes)
 {
-	Size		vsize = g->info.vector_size;
+	Size		vsize = g->stored.vector_size;
 	Size		head = HANNOY_ELEMENT_VECTOR_OFFSET(g->info.m, g->elements[i].level);
 	bool		external;
 	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, vsize, &external);
@@ -102,14 +103,15 @@ plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc,
 }
 
 void
-HannoyWriterInit(PageWriter *w, Relation index)
+HannoyWriterInit(PageWriter *w, Relation index, BlockNumber first)
 {
 	w->index = index;
-	w->plan.blkno = HANNOY_METAPAGE_BLKNO + 1;
+	w->plan.blkno = first;
 	w->plan.used = 0;
 	w->plan.next = FirstOffsetNumber;
 	w->current = InvalidBlockNumber;
 	w->item = palloc(HANNOY_MAX_ITEM_SIZE);
+	w->code = NULL;
 }
 
 static void
@@ -130,16 +132,17 @@ writer_put(PageWriter *w, ItemPointer where, const char *data, Size len)
 }
 
 /*
- * Append element i, with the given vector.  Its lists become TIDs through
- * loc (every element's TID) or, without loc, stay empty for HannoyBuildFillLists.
- * *where gets the element's TID.
+ * Append element i, with the given (exact) vector, which a PQ index writes
+ * as its code.  Its lists become TIDs through loc (every element's TID)
+ * or, without loc, stay empty for HannoyBuildFillLists.  *where gets the
+ * element's TID.
  */
 void
 HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void *vector,
-				   const ItemPointerData *loc, ItemPointer where)
+					   const ItemPointerData *loc, ItemPointer where)
 {
 	int			m = g->info.m;
-	Size		vsize = g->info.vector_size;
+	Size		vsize = g->stored.vector_size;
 	BuildElement *e = &g->elements[i];
 	HannoyElementTuple tup = (HannoyElementTuple) w->item;
 	ItemPointerData vloc;
@@ -147,6 +150,15 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 	Size		size;
 	int			slot = 0;
 
+	if (g->codes)
+		vector = g->codes + i * vsize;
+	else if (g->stored.opclass->quantize)
+	{
+		if (w->code == NULL)
+			w->code = palloc(vsize);
+		g->stored.opclass->quantize(&g->stored, vector, w->code);
+		vector = w->code;
+	}
 	size = plan_element(&w->plan, g, i, where, &vloc, &inline_bytes);
 	memset(w->item, 0, size);
 	tup->type = HANNOY_ITEM_ELEMENT;
@@ -201,12 +213,19 @@ void
 HannoyBuildMetapage(BuildGraph *g, Page page, const ItemPointerData *loc,
 			   BlockNumber last)
 {
-	HannoyInitMetaPage(page, g->info.dims, g->info.m, g->info.ef_construction,
-					   g->info.opclass->storage, g->info.max_level);
+	HannoyMetaPage mp;
+
+	HannoyInitMetaPage(page, g->stored.dims, g->stored.m, g->stored.ef_construction,
+					   g->stored.opclass->storage, g->stored.max_level);
+	mp = HannoyPageGetMeta(page);
+	mp->pq_m = g->stored.pq_m;
+	if (g->codebook_pages > 0)
+	{
+		mp->codebook = HANNOY_METAPAGE_BLKNO + 1;
+		mp->trained_on = g->stored.trained_on;
+	}
 	if (g->entry->entry >= 0)
 	{
-		HannoyMetaPage mp = HannoyPageGetMeta(page);
-
 		mp->entry = loc[g->entry->entry];
 		mp->entry_level = g->entry->entry_level;
 		mp->insert_page = last;
@@ -221,17 +240,28 @@ HannoyBuildLogIndex(Relation index)
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 }
 
-/* Write the in-memory graph: metapage, then every element in order. */
+/*
+ * Write the in-memory graph: metapage, PQ codebooks, then every element in
+ * order.
+ */
 void
 HannoyBuildWritePages(BuildGraph *g, Relation index)
 {
 	ItemPointerData *loc = palloc_extended(sizeof(ItemPointerData) * Max(g->count, 1),
 										   MCXT_ALLOC_HUGE);
-	PagePlan	plan = {HANNOY_METAPAGE_BLKNO + 1, 0, FirstOffsetNumber};
+	BlockNumber first = HANNOY_METAPAGE_BLKNO + 1 + g->codebook_pages;
+	PagePlan	plan = {first, 0, FirstOffsetNumber};
 	PGAlignedBlock meta;
 	PageWriter	w;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
+
+	/* PQ: every code at once (pq.c says why) */
+	if (g->stored.codebook != NULL && g->count > 0)
+	{
+		g->codes = palloc_extended(g->stored.vector_size * g->count, MCXT_ALLOC_HUGE);
+		HannoyPqEncodeMany(g->stored.codebook, (const float *) g->vectors, g->count, g->codes);
+	}
 
 	/* every element's TID first, so lists can be written as TIDs */
 	for (int64 i = 0; i < g->count; i++)
@@ -243,8 +273,16 @@ HannoyBuildWritePages(BuildGraph *g, Relation index)
 	}
 	HannoyBuildMetapage(g, meta.data, loc, plan.blkno);
 	HannoyBuildFlushPage(index, meta.data);
+	for (BlockNumber i = 0; i < g->codebook_pages; i++)
+	{
+		PGAlignedBlock page;
 
-	HannoyWriterInit(&w, index);
+		HannoyInitPage(page.data, HANNOY_PAGE_CODEBOOK);
+		HannoyCodebookFillPage(page.data, &g->codebook, HANNOY_METAPAGE_BLKNO + 1, i);
+		HannoyBuildFlushPage(index, page.data);
+	}
+
+	HannoyWriterInit(&w, index, first);
 	for (int64 i = 0; i < g->count; i++)
 	{
 		ItemPointerData where;

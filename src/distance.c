@@ -145,9 +145,79 @@ portable_f32_to_f16(const float *in, uint16 *out, int n)
 		out[i] = HannoyFloatToHalf(in[i]);
 }
 
+static void
+portable_f32_l2sq_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c++)
+		out[c] = 0.0f;
+	for (int d = 0; d < dims; d++)
+	{
+		const float *row = ct + (int64) d * k;
+
+		for (int c = 0; c < k; c++)
+		{
+			float		diff = x[d] - row[c];
+
+			out[c] += diff * diff;
+		}
+	}
+}
+
+static void
+portable_f32_dot_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c++)
+		out[c] = 0.0f;
+	for (int d = 0; d < dims; d++)
+	{
+		const float *row = ct + (int64) d * k;
+
+		for (int c = 0; c < k; c++)
+			out[c] += x[d] * row[c];
+	}
+}
+
+static int
+portable_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *distance)
+{
+	float		dist[256];
+	int			best = -1;
+	float		best_d = 0.0f;
+
+	for (int c0 = 0; c0 < k; c0 += 256)
+	{
+		int			n = Min(256, k - c0);
+
+		for (int c = 0; c < n; c++)
+			dist[c] = 0.0f;
+		for (int d = 0; d < dims; d++)
+		{
+			const float *row = ct + (int64) d * k + c0;
+
+			for (int c = 0; c < n; c++)
+			{
+				float		diff = x[d] - row[c];
+
+				dist[c] += diff * diff;
+			}
+		}
+		for (int c = 0; c < n; c++)
+			if (best < 0 || dist[c] < best_d)
+			{
+				best = c0 + c;
+				best_d = dist[c];
+			}
+	}
+	*distance = best_d;
+	return best;
+}
+
 const HannoyKernels HannoyKernelsPortable = {
 	.name = "portable",
 	.f32_l2sq = portable_f32_l2sq,
+	.f32_l2sq_many = portable_f32_l2sq_many,
+	.f32_dot_many = portable_f32_dot_many,
+	.f32_l2sq_nearest = portable_f32_l2sq_nearest,
 	.f32_dot = portable_f32_dot,
 	.f32_l1 = portable_f32_l1,
 	.f32_cosine_parts = portable_f32_cosine_parts,

@@ -35,6 +35,20 @@ typedef struct HannoyKernels
 	void		(*f16_cosine_parts) (const uint16 *a, const uint16 *b, int n,
 									 float *dot, float *norma, float *normb);
 
+	/*
+	 * One float4 vector x (dims) against k vectors stored transposed: ct
+	 * holds dims rows of k values (row d: coordinate d of every vector).
+	 * out[c] gets the squared L2 distance or the dot product.  k is a
+	 * multiple of 16.  PQ's encoding, training and query tables use them.
+	 */
+	void		(*f32_l2sq_many) (const float *x, const float *ct, int dims, int k,
+								  float *out);
+	void		(*f32_dot_many) (const float *x, const float *ct, int dims, int k,
+								 float *out);
+	/* the nearest of those k vectors (squared L2), and its distance */
+	int			(*f32_l2sq_nearest) (const float *x, const float *ct, int dims, int k,
+									 float *distance);
+
 	/* bulk conversions (overflow becomes infinity; callers check first) */
 	void		(*f16_to_f32) (const uint16 *in, float *out, int n);
 	void		(*f32_to_f16) (const float *in, uint16 *out, int n);

@@ -284,9 +284,104 @@ avx2_f32_to_f16(const float *in, uint16 *out, int n)
 		out[i] = HannoyFloatToHalf(in[i]);
 }
 
+/* Coordinate by coordinate, 16 vectors at a time (two accumulators). */
+static void
+avx2_f32_l2sq_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c += 16)
+	{
+		__m256		s0 = _mm256_setzero_ps(),
+					s1 = _mm256_setzero_ps();
+
+		for (int d = 0; d < dims; d++)
+		{
+			__m256		xd = _mm256_set1_ps(x[d]);
+			const float *row = ct + (int64) d * k + c;
+			__m256		d0 = _mm256_sub_ps(xd, _mm256_loadu_ps(row));
+			__m256		d1 = _mm256_sub_ps(xd, _mm256_loadu_ps(row + 8));
+
+			s0 = _mm256_fmadd_ps(d0, d0, s0);
+			s1 = _mm256_fmadd_ps(d1, d1, s1);
+		}
+		_mm256_storeu_ps(out + c, s0);
+		_mm256_storeu_ps(out + c + 8, s1);
+	}
+}
+
+static void
+avx2_f32_dot_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c += 16)
+	{
+		__m256		s0 = _mm256_setzero_ps(),
+					s1 = _mm256_setzero_ps();
+
+		for (int d = 0; d < dims; d++)
+		{
+			__m256		xd = _mm256_set1_ps(x[d]);
+			const float *row = ct + (int64) d * k + c;
+
+			s0 = _mm256_fmadd_ps(xd, _mm256_loadu_ps(row), s0);
+			s1 = _mm256_fmadd_ps(xd, _mm256_loadu_ps(row + 8), s1);
+		}
+		_mm256_storeu_ps(out + c, s0);
+		_mm256_storeu_ps(out + c + 8, s1);
+	}
+}
+
+/*
+ * Per lane the smallest distance so far and its index; the lowest index
+ * wins ties, as in the portable kernel.
+ */
+static int
+avx2_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *distance)
+{
+	__m256		best = _mm256_set1_ps(INFINITY);
+	__m256i		best_i = _mm256_set1_epi32(-1);
+	__m256i		idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+	__m256i		eight = _mm256_set1_epi32(8);
+	float		bv[8];
+	int			bi[8];
+	int			result = -1;
+	float		result_d = INFINITY;
+
+	for (int c = 0; c < k; c += 8)
+	{
+		__m256		s = _mm256_setzero_ps();
+		__m256		lt;
+
+		for (int d = 0; d < dims; d++)
+		{
+			__m256		diff = _mm256_sub_ps(_mm256_set1_ps(x[d]),
+											 _mm256_loadu_ps(ct + (int64) d * k + c));
+
+			s = _mm256_fmadd_ps(diff, diff, s);
+		}
+		lt = _mm256_cmp_ps(s, best, _CMP_LT_OQ);
+		best = _mm256_blendv_ps(best, s, lt);
+		best_i = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(best_i),
+													  _mm256_castsi256_ps(idx), lt));
+		idx = _mm256_add_epi32(idx, eight);
+	}
+	_mm256_storeu_ps(bv, best);
+	_mm256_storeu_si256((__m256i *) bi, best_i);
+	for (int l = 0; l < 8; l++)
+		if (bi[l] >= 0 && (result < 0 || bv[l] < result_d ||
+						   (bv[l] == result_d && bi[l] < result)))
+		{
+			result = bi[l];
+			result_d = bv[l];
+		}
+	*distance = result_d;
+	return result;
+}
+
 static const HannoyKernels avx2_kernels = {
 	.name = "avx2",
 	.f32_l2sq = avx2_f32_l2sq,
+	.f32_l2sq_many = avx2_f32_l2sq_many,
+	.f32_dot_many = avx2_f32_dot_many,
+	.f32_l2sq_nearest = avx2_f32_l2sq_nearest,
 	.f32_dot = avx2_f32_dot,
 	.f32_l1 = avx2_f32_l1,
 	.f32_cosine_parts = avx2_f32_cosine_parts,

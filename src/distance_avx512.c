@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "distance.h"
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
@@ -145,9 +147,88 @@ avx512_f32_to_f16(const float *in, uint16 *out, int n)
 	}
 }
 
+/* Coordinate by coordinate, 16 vectors at a time. */
+static void
+avx512_f32_l2sq_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c += 16)
+	{
+		__m512		s = _mm512_setzero_ps();
+
+		for (int d = 0; d < dims; d++)
+		{
+			__m512		diff = _mm512_sub_ps(_mm512_set1_ps(x[d]),
+											 _mm512_loadu_ps(ct + (int64) d * k + c));
+
+			s = _mm512_fmadd_ps(diff, diff, s);
+		}
+		_mm512_storeu_ps(out + c, s);
+	}
+}
+
+static void
+avx512_f32_dot_many(const float *x, const float *ct, int dims, int k, float *out)
+{
+	for (int c = 0; c < k; c += 16)
+	{
+		__m512		s = _mm512_setzero_ps();
+
+		for (int d = 0; d < dims; d++)
+			s = _mm512_fmadd_ps(_mm512_set1_ps(x[d]),
+								_mm512_loadu_ps(ct + (int64) d * k + c), s);
+		_mm512_storeu_ps(out + c, s);
+	}
+}
+
+/* As the AVX2 kernel: per lane the smallest so far and its index. */
+static int
+avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *distance)
+{
+	__m512		best = _mm512_set1_ps(INFINITY);
+	__m512i		best_i = _mm512_set1_epi32(-1);
+	__m512i		idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	__m512i		sixteen = _mm512_set1_epi32(16);
+	float		bv[16];
+	int			bi[16];
+	int			result = -1;
+	float		result_d = INFINITY;
+
+	for (int c = 0; c < k; c += 16)
+	{
+		__m512		s = _mm512_setzero_ps();
+		__mmask16	lt;
+
+		for (int d = 0; d < dims; d++)
+		{
+			__m512		diff = _mm512_sub_ps(_mm512_set1_ps(x[d]),
+											 _mm512_loadu_ps(ct + (int64) d * k + c));
+
+			s = _mm512_fmadd_ps(diff, diff, s);
+		}
+		lt = _mm512_cmp_ps_mask(s, best, _CMP_LT_OQ);
+		best = _mm512_mask_mov_ps(best, lt, s);
+		best_i = _mm512_mask_mov_epi32(best_i, lt, idx);
+		idx = _mm512_add_epi32(idx, sixteen);
+	}
+	_mm512_storeu_ps(bv, best);
+	_mm512_storeu_si512(bi, best_i);
+	for (int l = 0; l < 16; l++)
+		if (bi[l] >= 0 && (result < 0 || bv[l] < result_d ||
+						   (bv[l] == result_d && bi[l] < result)))
+		{
+			result = bi[l];
+			result_d = bv[l];
+		}
+	*distance = result_d;
+	return result;
+}
+
 static const HannoyKernels avx512_kernels = {
 	.name = "avx512",
 	.f32_l2sq = avx512_f32_l2sq,
+	.f32_l2sq_many = avx512_f32_l2sq_many,
+	.f32_dot_many = avx512_f32_dot_many,
+	.f32_l2sq_nearest = avx512_f32_l2sq_nearest,
 	.f32_dot = avx512_f32_dot,
 	.f32_l1 = avx512_f32_l1,
 	.f32_cosine_parts = avx512_f32_cosine_parts,

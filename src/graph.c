@@ -513,6 +513,18 @@ HannoySearchLayerRefill(HannoySearch *search, int ef)
 }
 
 /*
+ * Give taken results back to an iterative scan's discarded elements, to be
+ * considered again by its next batch (a PQ scan re-ranks only the best of
+ * a batch and hands the rest back).
+ */
+void
+HannoySearchDiscard(HannoySearch *search, const HannoyCandidate *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		discard(search, &c[i]);
+}
+
+/*
  * Move the results out, nearest first, into a palloc'd array; returns how
  * many.  The results heap is left empty.
  */

@@ -151,6 +151,7 @@ extern void HannoySearchLayerRun(HannoySearch *search, int ef);
 extern bool HannoySearchLayerRefill(HannoySearch *search, int ef);
 extern int	HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out);
 extern int	HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out);
+extern void HannoySearchDiscard(HannoySearch *search, const HannoyCandidate *c, int n);
 
 extern int	HannoySelectNeighbors(HannoySearch *search, HannoyCandidate *sorted,
 								  int n, int max_neighbors, HannoyCandidate *out);

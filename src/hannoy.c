@@ -26,6 +26,8 @@ int			hannoy_ef_search = 40;
 int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
 double		hannoy_scan_mem_multiplier = 2.0;
+int			hannoy_pq_training_rows = 20000;
+int			hannoy_rerank = 40;
 
 static relopt_kind hannoy_relopt_kind;
 
@@ -110,6 +112,18 @@ _PG_init(void)
 							 &hannoy_scan_mem_multiplier, 2.0, 1.0, 1000.0,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 
+	DefineCustomIntVariable("hannoy.pq_training_rows",
+							"Most vectors a build trains product-quantization codebooks on.",
+							"A random sample of the table's vectors, drawn once they are loaded.",
+							&hannoy_pq_training_rows, 20000, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("hannoy.rerank",
+							"How many of a product-quantized scan's best candidates get exact distances from their table rows.",
+							"They are returned in exact distance order; 0 returns rows in the order of their approximate (code) distances.",
+							&hannoy_rerank, 40, 0, 10000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+
 	hannoy_relopt_kind = add_reloption_kind();
 	add_int_reloption(hannoy_relopt_kind, "m",
 					  "Neighbours per element on the upper layers (twice that on layer 0)",
@@ -119,6 +133,9 @@ _PG_init(void)
 					  "Size of the candidate list while building the graph",
 					  HANNOY_DEFAULT_EF_CONSTRUCTION, HANNOY_MIN_EF_CONSTRUCTION,
 					  HANNOY_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	add_int_reloption(hannoy_relopt_kind, "pq_m",
+					  "Bytes per vector of a product-quantized index (sub-quantizers of 256 centroids); 0 for dimensions / 8",
+					  HANNOY_DEFAULT_PQ_M, 0, HANNOY_MAX_PQ_M, AccessExclusiveLock);
 
 	MarkGUCPrefixReserved("hannoy");
 }
@@ -129,6 +146,7 @@ hannoyoptions(Datum reloptions, bool validate)
 	static const relopt_parse_elt tab[] = {
 		{"m", RELOPT_TYPE_INT, offsetof(HannoyOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(HannoyOptions, ef_construction)},
+		{"pq_m", RELOPT_TYPE_INT, offsetof(HannoyOptions, pq_m)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, hannoy_relopt_kind,
@@ -151,6 +169,33 @@ HannoyOptionEfConstruction(Relation index)
 	return opts ? opts->ef_construction : HANNOY_DEFAULT_EF_CONSTRUCTION;
 }
 
+/* The pq_m option as set (0: automatic). */
+int
+HannoyOptionPqM(Relation index)
+{
+	HannoyOptions *opts = (HannoyOptions *) index->rd_options;
+
+	return opts ? opts->pq_m : HANNOY_DEFAULT_PQ_M;
+}
+
+/*
+ * The pq_m an index of dims dimensions gets from the option's value:
+ * 0 is dims / 8, rounded up; more than dims is refused.
+ */
+int
+HannoyCheckPqM(int pq_m, int dims)
+{
+	if (pq_m == 0)
+		return Min((dims + HANNOY_PQ_DIMS_PER_BYTE - 1) / HANNOY_PQ_DIMS_PER_BYTE,
+				   HANNOY_MAX_PQ_M);
+	if (pq_m > dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pq_m must be at most the number of dimensions"),
+				 errdetail("pq_m is %d and the vectors have %d dimensions.", pq_m, dims)));
+	return pq_m;
+}
+
 static char *
 hannoybuildphasename(int64 phasenum)
 {
@@ -160,6 +205,8 @@ hannoybuildphasename(int64 phasenum)
 			return "initializing";
 		case HANNOY_PHASE_LOAD:
 			return "loading tuples";
+		case HANNOY_PHASE_TRAIN:
+			return "training quantizer";
 		case HANNOY_PHASE_GRAPH:
 			return "building graph";
 		case HANNOY_PHASE_WRITE:

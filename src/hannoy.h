@@ -26,6 +26,11 @@
 #define HANNOY_MIN_EF_CONSTRUCTION		4
 #define HANNOY_MAX_EF_CONSTRUCTION		1000
 #define HANNOY_MAX_LEVEL_CAP			16
+#define HANNOY_DEFAULT_PQ_M				0	/* automatic: dims / 8, rounded up */
+#define HANNOY_MAX_PQ_M					2000
+#define HANNOY_PQ_DIMS_PER_BYTE			8	/* what the automatic pq_m gives */
+/* the types' limit (vector_common.h's HANNOY_MAX_DIM) */
+#define HANNOY_MAX_DIMENSIONS			16000
 
 /* Support function number of the opclass callback struct. */
 #define HANNOY_OPCLASS_PROC				1
@@ -35,12 +40,14 @@
 #define HANNOY_PHASE_LOAD				2
 #define HANNOY_PHASE_GRAPH				3
 #define HANNOY_PHASE_WRITE				4
+#define HANNOY_PHASE_TRAIN				5
 
 typedef struct HannoyOptions
 {
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	int			m;
 	int			ef_construction;
+	int			pq_m;
 } HannoyOptions;
 
 /* settings */
@@ -55,6 +62,8 @@ extern int	hannoy_ef_search;
 extern int	hannoy_iterative_scan;
 extern int	hannoy_max_scan_tuples;
 extern double hannoy_scan_mem_multiplier;
+extern int	hannoy_pq_training_rows;
+extern int	hannoy_rerank;
 
 typedef struct HannoyIndexInfo HannoyIndexInfo;
 
@@ -73,19 +82,29 @@ typedef struct HannoyOpclass
 	/* dimensions of a (detoasted) column value */
 	int			(*dims) (Datum value);
 
-	/* bytes one element's vector takes in an index of these dimensions */
-	Size		(*stored_size) (int dims);
+	/* bytes one element's vector takes on a page (info: dims, pq_m) */
+	Size		(*stored_size) (const HannoyIndexInfo *info);
 
 	/*
-	 * Encode a column value or query into the storage format (dims elements
-	 * at out).  Returns false when the value has no place in the index (a
-	 * zero vector under cosine distance).
+	 * Encode a column value or query into the exact format (dims elements
+	 * at out): the stored format itself, or for PQ the float4 vector codes
+	 * are made from.  Returns false when the value has no place in the
+	 * index (a zero vector under cosine distance).
 	 */
 	bool		(*encode) (Datum value, int dims, void *out);
 
 	/*
-	 * What query_distance compares elements with, from an encoded query;
-	 * computed once per scan or insert (in the current memory context).
+	 * PQ only (NULL otherwise, where the exact format is stored as it is):
+	 * the opclass of the exact format, which the build's graph and the
+	 * re-rank use, and the stored bytes of an exact vector.
+	 */
+	const struct HannoyOpclass *exact;
+	void		(*quantize) (const HannoyIndexInfo *info, const void *exact, void *out);
+
+	/*
+	 * What query_distance compares elements with, from an encoded (exact)
+	 * query; computed once per scan or insert (in the current memory
+	 * context).
 	 */
 	const void *(*prepare_query) (const HannoyIndexInfo *info, const void *encoded);
 
@@ -110,12 +129,27 @@ struct HannoyIndexInfo
 	int			ef_construction;
 	int			dims;			/* 0 for an index that has never seen a vector */
 	int			max_level;
-	Size		vector_size;	/* bytes of one element's vector */
+	Size		vector_size;	/* bytes of one element's vector on a page */
+	Size		exact_size;		/* bytes of an encoded (exact) vector */
+	/* PQ (see codebook.c); zero / NULL otherwise */
+	int			pq_m;
+	BlockNumber codebook_block; /* first codebook page; invalid until trained */
+	uint32		trained_on;
+	const struct HannoyCodebook *codebook;	/* valid until the transaction ends */
 };
+
+/* the opclass of an index's exact vectors (itself unless PQ) */
+static inline const HannoyOpclass *
+HannoyExactOpclass(const HannoyOpclass *opclass)
+{
+	return opclass->exact ? opclass->exact : opclass;
+}
 
 /* hannoy.c */
 extern int	HannoyOptionM(Relation index);
 extern int	HannoyOptionEfConstruction(Relation index);
+extern int	HannoyOptionPqM(Relation index);
+extern int	HannoyCheckPqM(int pq_m, int dims);
 
 /* opclass.c */
 extern const HannoyOpclass *HannoyGetOpclass(Relation index);
@@ -135,15 +169,17 @@ extern void HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 extern HannoyMetaPageData HannoyReadMeta(Relation index);
 extern void HannoyCheckMeta(Relation index, HannoyMetaPage meta);
 extern void HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index);
-extern void HannoyIndexInfoSetDims(HannoyIndexInfo *info, const HannoyMetaPageData *meta);
+extern void HannoyIndexInfoFromMeta(HannoyIndexInfo *info, const HannoyMetaPageData *meta);
+extern void HannoyIndexInfoSetSizes(HannoyIndexInfo *info);
 extern HannoyMetaPage HannoyBeginMetaChange(Relation index, HannoyMetaChange *change);
 extern void HannoyFinishMetaChange(HannoyMetaChange *change, bool changed);
 extern void HannoySetInsertPage(Relation index, BlockNumber blkno);
-extern int	HannoySetDimensions(Relation index, int dims);
+extern int	HannoySetDimensions(Relation index, int dims, int pq_m);
 
 /* page.c */
 extern void HannoyInitPage(Page page, uint16 flags);
 extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno);
+extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno);
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
 extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,

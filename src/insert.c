@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "codebook.h"
 #include "element.h"
 #include "hannoy.h"
 
@@ -133,11 +134,42 @@ HannoyForceLink(HannoyIndexInfo *info, HannoyRef nref, HannoyRef ref)
 }
 
 /*
- * Insert an encoded vector for heaptid.  Called with no locks held;
- * returns with none.
+ * A PQ index built on an empty table has no codebooks: the first vector
+ * inserted trains them, alone (every centroid is then that vector's part;
+ * REINDEX once the table has rows).  Called holding HANNOY_UPDATE_LOCK
+ * exclusively; info's codebooks are set on return.
  */
 static void
-insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
+train_on_first_insert(HannoyIndexInfo *info, const void *exact)
+{
+	HannoyCodebook cb;
+	pg_prng_state prng;
+	BlockNumber first;
+	HannoyMetaChange change;
+	HannoyMetaPage mp;
+	HannoyMetaPageData meta;
+
+	cb.dims = info->dims;
+	cb.pq_m = info->pq_m;
+	cb.values = palloc(sizeof(float) * HANNOY_PQ_CENTROIDS * info->dims);
+	pg_prng_seed(&prng, 100);
+	HannoyPqTrain(&cb, exact, 1, &prng);
+	first = HannoyCodebookAppend(info->index, &cb);
+	mp = HannoyBeginMetaChange(info->index, &change);
+	mp->codebook = first;
+	mp->trained_on = 1;
+	HannoyFinishMetaChange(&change, true);
+	pfree(cb.values);
+	meta = HannoyReadMeta(info->index);
+	HannoyIndexInfoFromMeta(info, &meta);
+}
+
+/*
+ * Insert an encoded (exact) vector for heaptid.  Called with no locks
+ * held; returns with none.
+ */
+static void
+insert_vector(HannoyIndexInfo *info, const void *exact, ItemPointer heaptid)
 {
 	Relation	index = info->index;
 	LOCKMODE	mode = ShareLock;
@@ -155,10 +187,13 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	int			top;
 	HannoyRef	newref;
 
+	const void *vector;			/* as stored: the exact vector, or its code */
+
 	LockPage(index, HANNOY_UPDATE_LOCK, mode);
 	meta = HannoyReadMeta(index);
 	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level ||
-		meta.dimensions == 0)
+		meta.dimensions == 0 ||
+		(meta.storage == HANNOY_STORAGE_PQ && meta.codebook == InvalidBlockNumber))
 	{
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 		mode = ExclusiveLock;
@@ -172,11 +207,26 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	 * under the lock, so vacuum cannot forget them meanwhile.
 	 */
 	if (meta.dimensions == 0)
-		meta.dimensions = HannoySetDimensions(index, info->dims);
+	{
+		HannoySetDimensions(index, info->dims, info->pq_m);
+		meta = HannoyReadMeta(index);
+	}
 	if (meta.dimensions != info->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", meta.dimensions, info->dims)));
+	HannoyIndexInfoFromMeta(info, &meta);
+	if (info->pq_m > 0 && info->codebook == NULL)
+		train_on_first_insert(info, exact);
+	if (info->opclass->quantize)
+	{
+		char	   *code = palloc(info->vector_size);
+
+		info->opclass->quantize(info, exact, code);
+		vector = code;
+	}
+	else
+		vector = exact;
 
 	for (int layer = 0; layer <= level; layer++)
 	{
@@ -194,7 +244,7 @@ insert_vector(HannoyIndexInfo *info, const void *vector, ItemPointer heaptid)
 	}
 
 	HannoyDiskReaderInit(&reader, info);
-	HannoySearchInit(&search, info, info->opclass->prepare_query(info, vector),
+	HannoySearchInit(&search, info, info->opclass->prepare_query(info, exact),
 					 HannoyDiskVisit, &reader);
 	search.prefetch = HannoyDiskPrefetch;
 	search.keep_vectors = true;
@@ -262,7 +312,7 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	HannoyIndexInfo info;
 	Datum		value;
 	int			dims;
-	void	   *vector;
+	void	   *exact;
 
 	/* NULL vectors are never indexed */
 	if (isnull[0])
@@ -280,23 +330,25 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		/* the cached dimensions may be stale (VACUUM emptied the index) */
 		HannoyMetaPageData meta = HannoyReadMeta(index);
 
-		HannoyIndexInfoSetDims(&info, &meta);
+		HannoyIndexInfoFromMeta(&info, &meta);
 	}
 	if (info.dims == 0)
 	{
 		/* the index's first vector: insert_vector records its dimensions */
 		HannoyCheckIndexableDims(info.opclass, dims);
+		if (info.opclass->storage == HANNOY_STORAGE_PQ)
+			info.pq_m = HannoyCheckPqM(info.pq_m, dims);
 		info.dims = dims;
-		info.vector_size = info.opclass->stored_size(dims);
+		HannoyIndexInfoSetSizes(&info);
 	}
 	if (dims != info.dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", info.dims, dims)));
 
-	vector = palloc(info.vector_size);
-	if (info.opclass->encode(value, dims, vector))
-		insert_vector(&info, vector, heap_tid);
+	exact = palloc(info.exact_size);
+	if (info.opclass->encode(value, dims, exact))
+		insert_vector(&info, exact, heap_tid);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);

@@ -98,19 +98,24 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	Relation	index = open_hannoy_index(PG_GETARG_OID(0), &heap);
 	HannoyMetaPageData meta = HannoyReadMeta(index);
 	TupleDesc	tupdesc;
-	Datum		values[11];
-	bool		nulls[11] = {0};
+	Datum		values[14];
+	bool		nulls[14] = {0};
 	bool		has_entry = ItemPointerIsValid(&meta.entry);
+	bool		pq = meta.storage == HANNOY_STORAGE_PQ;
+	bool		trained = pq && meta.codebook != InvalidBlockNumber;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+	/* 11 columns in version 0.1.0 of the SQL function, 14 since 0.2.0 */
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
+		(tupdesc->natts != 11 && tupdesc->natts != 14))
+		elog(ERROR, "return type must be a row type of 11 or 14 columns");
 
 	values[0] = CStringGetTextDatum(psprintf("%08X", meta.magic));
 	values[1] = Int32GetDatum(meta.version);
 	values[2] = Int32GetDatum(meta.dimensions);
 	values[3] = Int32GetDatum(meta.m);
 	values[4] = Int32GetDatum(meta.ef_construction);
-	values[5] = CStringGetTextDatum(meta.storage == HANNOY_STORAGE_FP16 ? "fp16" : "fp32");
+	values[5] = CStringGetTextDatum(meta.storage == HANNOY_STORAGE_FP16 ? "fp16" :
+									meta.storage == HANNOY_STORAGE_PQ ? "pq" : "fp32");
 	values[6] = Int64GetDatum(has_entry ? ItemPointerGetBlockNumber(&meta.entry) : 0);
 	nulls[6] = !has_entry;
 	values[7] = Int32GetDatum(has_entry ? ItemPointerGetOffsetNumber(&meta.entry) : 0);
@@ -118,6 +123,12 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	values[8] = Int32GetDatum(meta.entry_level);
 	values[9] = Int32GetDatum(meta.max_level);
 	values[10] = Int64GetDatum(meta.elements);
+	values[11] = Int32GetDatum(meta.pq_m);
+	nulls[11] = !pq;
+	values[12] = Int64GetDatum(meta.codebook);
+	nulls[12] = !trained;
+	values[13] = Int64GetDatum(meta.trained_on);
+	nulls[13] = !trained;
 	close_hannoy_index(index, heap);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -142,9 +153,8 @@ violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
 static void
 check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 			 HannoyElementTuple tup, const HannoyMetaPageData *meta,
-			 BlockNumber nblocks)
+			 Size vsize, BlockNumber nblocks)
 {
-	Size		vsize = HannoyVectorSize(meta->storage, meta->dimensions);
 	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 														meta->m);
 	ItemPointer vt = &tup->vector_tid;
@@ -196,7 +206,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 		LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
 	HannoyInitIndexInfo(&info, index);
 	meta = HannoyReadMeta(index);
-	HannoyIndexInfoSetDims(&info, &meta);
+	HannoyIndexInfoFromMeta(&info, &meta);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
 
@@ -205,13 +215,15 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	{
 		Buffer		buf = ReadBuffer(index, blk);
 		Page		page;
+		bool		holds;
 
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page))	/* an all-zero page (a crash while adding it) is empty */
-			HannoyCheckElementPage(index, page, blk);
-		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		/* all-zero pages (a crash while adding one) and codebook pages: none */
+		holds = HannoyPageHoldsElements(index, page, blk);
+		for (OffsetNumber off = FirstOffsetNumber; holds && off <= PageGetMaxOffsetNumber(page);
+			 off++)
 		{
 			HannoyElementTuple tup = HannoyGetElement(&info, page, blk, off);
 			ItemPointerData tid;
@@ -233,11 +245,14 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	{
 		Buffer		buf = ReadBuffer(index, blk);
 		Page		page;
+		bool		holds;
 
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		holds = HannoyPageHoldsElements(index, page, blk);
+		for (OffsetNumber off = FirstOffsetNumber; holds && off <= PageGetMaxOffsetNumber(page);
+			 off++)
 		{
 			HannoyElementTuple tup = HannoyGetElement(&info, page, blk, off);
 			ItemPointerData self;
@@ -257,7 +272,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 					if (!ItemPointerIsValid(&tup->heaptids[i]))
 						violation(index, "has an invalid heap TID", blk, off, NULL);
 			}
-			check_vector(index, page, blk, off, tup, &meta, nblocks);
+			check_vector(index, page, blk, off, tup, &meta, info.vector_size, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{
 				int			first = HANNOY_LAYER_START(meta.m, layer);

@@ -29,6 +29,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "codebook.h"
 #include "element.h"
 #include "hannoy.h"
 
@@ -54,6 +55,9 @@ HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 	meta->entry_level = -1;
 	meta->insert_page = InvalidBlockNumber;
 	meta->elements = 0;
+	meta->pq_m = 0;
+	meta->codebook = InvalidBlockNumber;
+	meta->trained_on = 0;
 	/* the metapage's contents end here; the rest is the hole */
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HannoyMetaPageData)) - (char *) page;
 }
@@ -85,22 +89,35 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 				 errdetail("The metapage has magic number %08X, expected %08X.",
 						   meta->magic, HANNOY_MAGIC),
 				 errhint("REINDEX the index.")));
-	if (meta->version != HANNOY_FORMAT_VERSION)
+	if (meta->version < HANNOY_FORMAT_VERSION_OLDEST ||
+		meta->version > HANNOY_FORMAT_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has on-disk format version %u, this hannoy reads version %u",
+				 errmsg("index \"%s\" has on-disk format version %u, this hannoy reads versions %u to %u",
 						RelationGetRelationName(index), meta->version,
-						HANNOY_FORMAT_VERSION),
+						HANNOY_FORMAT_VERSION_OLDEST, HANNOY_FORMAT_VERSION),
 				 errhint("REINDEX the index.")));
 	if (meta->m < HANNOY_MIN_M || meta->m > HANNOY_MAX_M)
 		meta_corrupted(index, psprintf("m is %u.", meta->m));
 	if (meta->ef_construction < HANNOY_MIN_EF_CONSTRUCTION ||
 		meta->ef_construction > HANNOY_MAX_EF_CONSTRUCTION)
 		meta_corrupted(index, psprintf("ef_construction is %u.", meta->ef_construction));
-	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16)
+	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16 &&
+		(meta->storage != HANNOY_STORAGE_PQ || meta->version < 3))
 		meta_corrupted(index, psprintf("The storage kind is %u.", meta->storage));
-	if (HannoyVectorSize(meta->storage, meta->dimensions) >
-		HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data))
+	if (meta->storage == HANNOY_STORAGE_PQ)
+	{
+		if (meta->pq_m > HANNOY_MAX_PQ_M ||
+			(meta->dimensions > 0 && (meta->pq_m < 1 || meta->pq_m > meta->dimensions)))
+			meta_corrupted(index, psprintf("pq_m is %u for %u dimensions.",
+										   meta->pq_m, meta->dimensions));
+		if (meta->dimensions > HANNOY_MAX_DIMENSIONS)
+			meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
+		if (meta->codebook == HANNOY_METAPAGE_BLKNO)
+			meta_corrupted(index, "Its codebooks start at block 0.");
+	}
+	else if (HannoyVectorSize(meta->storage, meta->dimensions) >
+			 HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data))
 		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
 	if (meta->max_level > HannoyMaxLevel(meta->m))
 		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));
@@ -133,10 +150,31 @@ HannoyReadMeta(Relation index)
 	return meta;
 }
 
+/* vector_size and exact_size, from dims (and pq_m). */
+void
+HannoyIndexInfoSetSizes(HannoyIndexInfo *info)
+{
+	info->vector_size = info->opclass->stored_size(info);
+	info->exact_size = HannoyExactOpclass(info->opclass)->stored_size(info);
+}
+
+/* The fields of info a metapage read may change, from meta. */
+static void
+changing_fields_from_meta(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
+{
+	info->dims = meta->dimensions;
+	if (meta->storage == HANNOY_STORAGE_PQ)
+		info->pq_m = meta->pq_m;	/* set with the dimensions, if not before */
+	info->codebook_block = meta->codebook;
+	info->trained_on = meta->trained_on;
+	HannoyIndexInfoSetSizes(info);
+}
+
 /*
  * The cached state of an index, after a metapage read: its fixed fields
  * must be what the cache holds (else the metapage changed under us: it is
- * corrupted), its dimensions replace the cached ones.
+ * corrupted), its dimensions (and PQ's pq_m and codebooks, set with the
+ * dimensions) replace the cached ones.
  */
 static void
 refresh_cached_state(Relation index, const HannoyMetaPageData *meta)
@@ -149,8 +187,17 @@ refresh_cached_state(Relation index, const HannoyMetaPageData *meta)
 		cached->max_level != meta->max_level ||
 		cached->opclass->storage != meta->storage)
 		meta_corrupted(index, "Its fixed fields changed since the index was first read.");
-	cached->dims = meta->dimensions;
-	cached->vector_size = cached->opclass->stored_size(meta->dimensions);
+	changing_fields_from_meta(cached, meta);
+}
+
+static void
+check_dims_against_column(Relation index, const HannoyMetaPageData *meta)
+{
+	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+
+	if (typmod > 0 && meta->dimensions != 0 && meta->dimensions != typmod)
+		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",
+									   meta->dimensions, typmod));
 }
 
 /*
@@ -162,27 +209,36 @@ static void
 index_info_from_meta(HannoyIndexInfo *info, Relation index,
 					 const HannoyMetaPageData *meta)
 {
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-
+	memset(info, 0, sizeof(HannoyIndexInfo));
 	info->index = index;
 	info->opclass = HannoyGetOpclass(index);
 	if (meta->storage != info->opclass->storage)
 		meta_corrupted(index, psprintf("The storage kind is %u; operator class %s stores kind %u.",
 									   meta->storage, info->opclass->name,
 									   info->opclass->storage));
-	if (typmod > 0 && meta->dimensions != 0 && meta->dimensions != typmod)
-		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",
-									   meta->dimensions, typmod));
+	check_dims_against_column(index, meta);
 	info->m = meta->m;
 	info->ef_construction = meta->ef_construction;
-	info->dims = meta->dimensions;
 	info->max_level = meta->max_level;
-	info->vector_size = info->opclass->stored_size(meta->dimensions);
+	info->pq_m = 0;
+	changing_fields_from_meta(info, meta);
+}
+
+/* Look up the codebooks info names (PQ), for this transaction. */
+static void
+resolve_codebook(HannoyIndexInfo *info)
+{
+	info->codebook = NULL;
+	if (info->pq_m > 0)
+		info->codebook = HannoyCodebookGet(info->index, info->dims, info->pq_m,
+										   info->codebook_block, info->trained_on);
 }
 
 /*
  * The index's state, from rd_amcache, read from the metapage the first
  * time.  info->dims is what this backend last read (see the file header).
+ * A PQ index's codebooks come from codebook.c's cache, valid until the
+ * end of the transaction.
  */
 void
 HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index)
@@ -199,19 +255,16 @@ HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index)
 	}
 	memcpy(info, index->rd_amcache, sizeof(HannoyIndexInfo));
 	info->index = index;
+	resolve_codebook(info);
 }
 
-/* The dimensions a metapage read found, in place of the cached ones. */
+/* What a metapage read found (dimensions, codebooks), in place of the cached. */
 void
-HannoyIndexInfoSetDims(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
+HannoyIndexInfoFromMeta(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
 {
-	int32		typmod = TupleDescAttr(RelationGetDescr(info->index), 0)->atttypmod;
-
-	if (typmod > 0 && meta->dimensions != 0 && meta->dimensions != typmod)
-		meta_corrupted(info->index, psprintf("It records %u dimensions; the column has %d.",
-											 meta->dimensions, typmod));
-	info->dims = meta->dimensions;
-	info->vector_size = info->opclass->stored_size(meta->dimensions);
+	check_dims_against_column(info->index, meta);
+	changing_fields_from_meta(info, meta);
+	resolve_codebook(info);
 }
 
 /* --- changes to the metapage ---------------------------------------------- */
@@ -287,11 +340,12 @@ HannoySetEntryPoint(Relation index, HannoyRef ref, int level, bool only_if_highe
 
 /*
  * Record the index's dimensions on its first vector (an index built on an
- * empty table whose column has no typmod).  Returns the dimensions now in
- * force, which differ from dims if another backend got there first.
+ * empty table whose column has no typmod), and a PQ index's pq_m if it
+ * was automatic.  Returns the dimensions now in force, which differ from
+ * dims if another backend got there first.
  */
 int
-HannoySetDimensions(Relation index, int dims)
+HannoySetDimensions(Relation index, int dims, int pq_m)
 {
 	HannoyMetaChange change;
 	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
@@ -299,7 +353,11 @@ HannoySetDimensions(Relation index, int dims)
 	int			result;
 
 	if (unset)
+	{
 		meta->dimensions = dims;
+		if (meta->storage == HANNOY_STORAGE_PQ)
+			meta->pq_m = pq_m;
+	}
 	result = meta->dimensions;
 	HannoyFinishMetaChange(&change, unset);
 	return result;

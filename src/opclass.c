@@ -22,11 +22,13 @@
 
 #include "access/genam.h"
 #include "fmgr.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "distance.h"
 #include "halfutils.h"
 #include "hannoy.h"
+#include "pq.h"
 #include "vector_common.h"
 
 /* --- distances over encoded vectors ------------------------------------ */
@@ -75,15 +77,15 @@ query_as_encoded(const HannoyIndexInfo *info, const void *encoded)
 }
 
 static Size
-fp32_size(int dims)
+fp32_size(const HannoyIndexInfo *info)
 {
-	return HannoyVectorSize(HANNOY_STORAGE_FP32, dims);
+	return HannoyVectorSize(HANNOY_STORAGE_FP32, info->dims);
 }
 
 static Size
-fp16_size(int dims)
+fp16_size(const HannoyIndexInfo *info)
 {
-	return HannoyVectorSize(HANNOY_STORAGE_FP16, dims);
+	return HannoyVectorSize(HANNOY_STORAGE_FP16, info->dims);
 }
 
 /* --- column values -------------------------------------------------------- */
@@ -173,6 +175,111 @@ halfvec_to_fp16_unit(Datum value, int dims, void *out)
 	return ok;
 }
 
+static bool
+halfvec_to_fp32(Datum value, int dims, void *out)
+{
+	HannoyKernel->f16_to_f32(DatumGetHalfVector(value)->x, out, dims);
+	return true;
+}
+
+static bool
+halfvec_to_fp32_unit(Datum value, int dims, void *out)
+{
+	HannoyKernel->f16_to_f32(DatumGetHalfVector(value)->x, out, dims);
+	return normalize_floats(out, dims, out);
+}
+
+/* --- product quantization (pq.c) ------------------------------------------ */
+
+static Size
+pq_size(const HannoyIndexInfo *info)
+{
+	return info->pq_m;
+}
+
+static const HannoyCodebook *
+pq_codebook(const HannoyIndexInfo *info)
+{
+	if (info->codebook == NULL)
+		elog(ERROR, "hannoy: index \"%s\" has no codebooks yet",
+			 RelationGetRelationName(info->index));
+	return info->codebook;
+}
+
+static void
+pq_quantize(const HannoyIndexInfo *info, const void *exact, void *out)
+{
+	HannoyPqEncode(pq_codebook(info), exact, out);
+}
+
+static const void *
+pq_prepare(const HannoyIndexInfo *info, const void *encoded, HannoyPqMetric metric)
+{
+	float	   *table = palloc(sizeof(float) * HANNOY_PQ_CENTROIDS * info->pq_m);
+
+	HannoyPqTable(pq_codebook(info), encoded, metric, table);
+	return table;
+}
+
+static const void *
+pq_prepare_l2(const HannoyIndexInfo *info, const void *encoded)
+{
+	return pq_prepare(info, encoded, HANNOY_PQ_L2);
+}
+
+static const void *
+pq_prepare_negdot(const HannoyIndexInfo *info, const void *encoded)
+{
+	return pq_prepare(info, encoded, HANNOY_PQ_NEGDOT);
+}
+
+static float
+pq_query_distance(const HannoyIndexInfo *info, const void *query, const void *element)
+{
+	return HannoyPqTableDistance(query, element, info->pq_m);
+}
+
+/* Both codes decoded into per-backend scratch vectors (grown as needed). */
+static void
+pq_decode_pair(const HannoyIndexInfo *info, const void *a, const void *b,
+			   float **da, float **db)
+{
+	static float *scratch = NULL;
+	static int	scratch_dims = 0;
+
+	if (scratch_dims < info->dims)
+	{
+		if (scratch)
+			pfree(scratch);
+		scratch = MemoryContextAlloc(TopMemoryContext, sizeof(float) * 2 * info->dims);
+		scratch_dims = info->dims;
+	}
+	*da = scratch;
+	*db = scratch + scratch_dims;
+	HannoyPqDecode(pq_codebook(info), a, *da);
+	HannoyPqDecode(pq_codebook(info), b, *db);
+}
+
+static float
+pq_element_l2(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	float	   *da,
+			   *db;
+
+	pq_decode_pair(info, a, b, &da, &db);
+	return HannoyKernel->f32_l2sq(da, db, info->dims);
+}
+
+static float
+pq_element_negdot(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	float	   *da,
+			   *db;
+
+	pq_decode_pair(info, a, b, &da, &db);
+	return -HannoyKernel->f32_dot(da, db, info->dims);
+}
+
 /* --- the opclasses ------------------------------------------------------ */
 
 /* an fp32 or fp16 opclass: the query is the encoded value, one distance */
@@ -201,6 +308,54 @@ DEFINE_OPCLASS(halfvec_l1_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_
 DEFINE_OPCLASS(vector_l2_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_l2)
 DEFINE_OPCLASS(vector_ip_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_negdot)
 DEFINE_OPCLASS(vector_cosine_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16_unit, f16_negdot)
+
+/* the exact vectors of the halfvec PQ opclasses (no SQL opclass of their own) */
+static const HannoyOpclass halfvec_l2_exact = {
+	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_l2_pq_ops", .dims = halfvec_value_dims,
+	.stored_size = fp32_size, .encode = halfvec_to_fp32, .prepare_query = query_as_encoded,
+	.query_distance = f32_l2, .element_distance = f32_l2
+};
+static const HannoyOpclass halfvec_ip_exact = {
+	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_ip_pq_ops", .dims = halfvec_value_dims,
+	.stored_size = fp32_size, .encode = halfvec_to_fp32, .prepare_query = query_as_encoded,
+	.query_distance = f32_negdot, .element_distance = f32_negdot
+};
+static const HannoyOpclass halfvec_cosine_exact = {
+	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_cosine_pq_ops", .dims = halfvec_value_dims,
+	.stored_size = fp32_size, .encode = halfvec_to_fp32_unit, .prepare_query = query_as_encoded,
+	.query_distance = f32_negdot, .element_distance = f32_negdot
+};
+
+/*
+ * A PQ opclass: the exact opclass encodes values (fp32) for the build's
+ * graph, training and the query's table; pages hold codes.
+ */
+#define DEFINE_PQ_OPCLASS(NAME, DIMS, ENCODE, EXACT, PREPARE, ELEMENT_DISTANCE) \
+static const HannoyOpclass NAME##_info = { \
+	.storage = HANNOY_STORAGE_PQ, .name = #NAME, .dims = DIMS, \
+	.stored_size = pq_size, .encode = ENCODE, .exact = (EXACT), \
+	.quantize = pq_quantize, .prepare_query = PREPARE, \
+	.query_distance = pq_query_distance, .element_distance = ELEMENT_DISTANCE \
+}; \
+PG_FUNCTION_INFO_V1(hannoy_##NAME##_support); \
+Datum \
+hannoy_##NAME##_support(PG_FUNCTION_ARGS) \
+{ \
+	PG_RETURN_POINTER(&NAME##_info); \
+}
+
+DEFINE_PQ_OPCLASS(vector_l2_pq_ops, vector_value_dims, vector_to_fp32,
+				  &vector_l2_ops_info, pq_prepare_l2, pq_element_l2)
+DEFINE_PQ_OPCLASS(vector_ip_pq_ops, vector_value_dims, vector_to_fp32,
+				  &vector_ip_ops_info, pq_prepare_negdot, pq_element_negdot)
+DEFINE_PQ_OPCLASS(vector_cosine_pq_ops, vector_value_dims, vector_to_fp32_unit,
+				  &vector_cosine_ops_info, pq_prepare_negdot, pq_element_negdot)
+DEFINE_PQ_OPCLASS(halfvec_l2_pq_ops, halfvec_value_dims, halfvec_to_fp32,
+				  &halfvec_l2_exact, pq_prepare_l2, pq_element_l2)
+DEFINE_PQ_OPCLASS(halfvec_ip_pq_ops, halfvec_value_dims, halfvec_to_fp32,
+				  &halfvec_ip_exact, pq_prepare_negdot, pq_element_negdot)
+DEFINE_PQ_OPCLASS(halfvec_cosine_pq_ops, halfvec_value_dims, halfvec_to_fp32_unit,
+				  &halfvec_cosine_exact, pq_prepare_negdot, pq_element_negdot)
 
 const HannoyOpclass *
 HannoyGetOpclass(Relation index)

@@ -24,17 +24,20 @@
 #include "storage/itemptr.h"
 
 #define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
-#define HANNOY_FORMAT_VERSION	2
+#define HANNOY_FORMAT_VERSION	3
+/* the oldest version this code reads: 3 only added PQ (see src/README) */
+#define HANNOY_FORMAT_VERSION_OLDEST	2
 #define HANNOY_METAPAGE_BLKNO	0
 
 /* Special space of every page. */
 #define HANNOY_PAGE_ID			0xFF91	/* tells hannoy pages apart */
 #define HANNOY_PAGE_META		0x0001
 #define HANNOY_PAGE_ELEMENT		0x0002
+#define HANNOY_PAGE_CODEBOOK	0x0004	/* PQ codebooks (version 3) */
 
 typedef struct HannoyPageOpaqueData
 {
-	uint16		flags;			/* HANNOY_PAGE_META or HANNOY_PAGE_ELEMENT */
+	uint16		flags;			/* HANNOY_PAGE_META, _ELEMENT or _CODEBOOK */
 	uint16		page_id;		/* HANNOY_PAGE_ID */
 } HannoyPageOpaqueData;
 
@@ -46,6 +49,7 @@ typedef HannoyPageOpaqueData *HannoyPageOpaque;
 /* Vector storage kinds, as recorded in the metapage. */
 #define HANNOY_STORAGE_FP32		1
 #define HANNOY_STORAGE_FP16		2
+#define HANNOY_STORAGE_PQ		3	/* product-quantized codes (version 3) */
 
 typedef struct HannoyMetaPageData
 {
@@ -60,11 +64,39 @@ typedef struct HannoyMetaPageData
 	int16		entry_level;	/* its level; -1 if empty */
 	BlockNumber insert_page;	/* last page inserts appended to */
 	uint64		elements;		/* live elements after build/last vacuum */
+	/* version 3; zero in a version 2 metapage, which has no PQ */
+	uint16		pq_m;			/* PQ: bytes per code (sub-quantizers) */
+	BlockNumber codebook;		/* PQ: first codebook page; invalid until trained */
+	uint32		trained_on;		/* PQ: vectors the codebooks were trained on */
 } HannoyMetaPageData;
 
 typedef HannoyMetaPageData *HannoyMetaPage;
 
 #define HannoyPageGetMeta(page) ((HannoyMetaPage) PageGetContents(page))
+
+/*
+ * A codebook page (PQ): part of the codebooks, as float4 values.  The
+ * codebooks are 256 centroids for each of pq_m subspaces; subspace j
+ * covers dimensions [j * dims / pq_m, (j + 1) * dims / pq_m) and its
+ * values start at 256 * (j * dims / pq_m), coordinate by coordinate: a
+ * row of 256 values (that coordinate of every centroid) per dimension.
+ * 256 x dims values in all, page after page.
+ */
+typedef struct HannoyCodebookPageData
+{
+	BlockNumber next;			/* next codebook page; invalid on the last */
+	uint32		first;			/* index of this page's first value */
+	uint32		count;			/* values on this page */
+	float4		values[FLEXIBLE_ARRAY_MEMBER];
+} HannoyCodebookPageData;
+
+typedef HannoyCodebookPageData *HannoyCodebookPage;
+
+#define HannoyPageGetCodebook(page)	((HannoyCodebookPage) PageGetContents(page))
+#define HANNOY_PQ_CENTROIDS		256
+#define HANNOY_CODEBOOK_PAGE_VALUES \
+	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HannoyPageOpaqueData)) - \
+	  offsetof(HannoyCodebookPageData, values)) / sizeof(float4))
 
 /* Item kinds: the first byte of every item on an element page. */
 #define HANNOY_ITEM_ELEMENT		1

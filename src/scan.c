@@ -30,17 +30,19 @@
 
 #include "element.h"
 #include "hannoy.h"
+#include "rerank.h"
 
 typedef struct HannoyScanOpaqueData
 {
 	MemoryContext cxt;			/* reset by each rescan */
+	IndexScanDesc scan;
 	HannoyIndexInfo info;
 	HannoySearch search;
 	HannoyDiskReader reader;	/* the search's visit_arg */
 	bool		started;
 	bool		done;			/* nothing more to return */
 	bool		out_of_budget;	/* the last batch (what was found) is out */
-	void	   *query;			/* encoded query */
+	void	   *query;			/* encoded (exact) query */
 
 	HannoyCandidate *batch;		/* results of the current batch, nearest first */
 	int			nbatch;
@@ -50,9 +52,18 @@ typedef struct HannoyScanOpaqueData
 	int			nexttid;
 	float		last_distance;
 	BlockNumber heap_nblocks;	/* the table's size when last looked at */
+
+	/* PQ with hannoy.rerank: each batch's best rows in exact order */
+	bool		rerank;
+	HannoyReranker reranker;
+	HannoyRankedRow *rows;
+	int			nrows;
+	int			nextrow;
 } HannoyScanOpaqueData;
 
 typedef HannoyScanOpaqueData *HannoyScanOpaque;
+
+static void rerank_batch(IndexScanDesc scan, HannoyScanOpaque so);
 
 IndexScanDesc
 hannoybeginscan(Relation index, int nkeys, int norderbys)
@@ -62,6 +73,7 @@ hannoybeginscan(Relation index, int nkeys, int norderbys)
 
 	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy scan",
 									ALLOCSET_DEFAULT_SIZES);
+	so->scan = scan;
 	scan->opaque = so;
 	return scan;
 }
@@ -76,8 +88,12 @@ hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	HannoyRerankerEnd(&so->reranker);	/* it holds buffer pins */
 	MemoryContextReset(so->cxt);
 	so->started = false;
+	so->rerank = false;
+	so->rows = NULL;
+	so->nrows = so->nextrow = 0;
 	so->done = false;
 	so->out_of_budget = false;
 	so->batch = NULL;
@@ -92,7 +108,7 @@ encode_query(IndexScanDesc scan, HannoyScanOpaque so)
 	HannoyIndexInfo *info = &so->info;
 	ScanKey		key = &scan->orderByData[0];
 
-	so->query = palloc0(info->vector_size);
+	so->query = palloc0(info->exact_size);
 	if (scan->numberOfOrderBys == 0 || (key->sk_flags & SK_ISNULL))
 		return true;
 	else
@@ -106,7 +122,7 @@ encode_query(IndexScanDesc scan, HannoyScanOpaque so)
 					 errmsg("expected %d dimensions, not %d", info->dims, dims)));
 		/* a query that cannot be encoded (zero under cosine) stays zero */
 		if (!info->opclass->encode(value, dims, so->query))
-			memset(so->query, 0, info->vector_size);
+			memset(so->query, 0, info->exact_size);
 		return true;
 	}
 }
@@ -173,7 +189,7 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 
 	HannoyInitIndexInfo(&so->info, scan->indexRelation);
 	meta = HannoyReadMeta(scan->indexRelation);
-	HannoyIndexInfoSetDims(&so->info, &meta);
+	HannoyIndexInfoFromMeta(&so->info, &meta);
 	if (so->info.dims == 0 || !ItemPointerIsValid(&meta.entry))
 	{
 		so->done = true;
@@ -205,6 +221,12 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
 	so->next = 0;
 	so->last_distance = -INFINITY;
+	so->rerank = so->info.pq_m > 0 && hannoy_rerank > 0 && scan->heapRelation != NULL;
+	if (so->rerank)
+	{
+		HannoyRerankerBegin(&so->reranker, scan, &so->info);
+		rerank_batch(scan, so);
+	}
 }
 
 /*
@@ -259,6 +281,45 @@ scan_memory_exceeded(HannoyScanOpaque so)
 }
 
 /*
+ * PQ: replace the batch's best hannoy.rerank elements by their heap rows
+ * in exact distance order (rerank.c); the rest of the batch goes back to
+ * the search, for the next batch of an iterative scan to consider again.
+ */
+static void
+rerank_batch(IndexScanDesc scan, HannoyScanOpaque so)
+{
+	int			n = Min(so->nbatch, hannoy_rerank);
+
+	so->rows = palloc(sizeof(HannoyRankedRow) * Max(n * HANNOY_HEAPTIDS, 1));
+	so->nrows = 0;
+	so->nextrow = 0;
+	for (int i = 0; i < n; i++)
+	{
+		HannoyCandidate *c = &so->batch[i];
+
+		CHECK_FOR_INTERRUPTS();
+		so->ntids = HannoyReadHeapTids(&so->info, c->ref, so->tids);
+		check_heap_tids(scan, so, c->ref);
+		for (int t = 0; t < so->ntids; t++)
+		{
+			HannoyRankedRow *row = &so->rows[so->nrows];
+
+			if (HannoyRerankRow(&so->reranker, scan, &so->info, so->query,
+								&so->tids[t], &row->distance))
+			{
+				row->tid = so->tids[t];
+				so->nrows++;
+			}
+		}
+	}
+	so->ntids = so->nexttid = 0;
+	qsort(so->rows, so->nrows, sizeof(HannoyRankedRow), HannoyRankedRowCompare);
+	if (n < so->nbatch && so->search.keep_discarded)
+		HannoySearchDiscard(&so->search, so->batch + n, so->nbatch - n);
+	so->next = so->nbatch;		/* the batch is used up */
+}
+
+/*
  * The next batch of an iterative scan; false when there is none.  Once
  * hannoy.max_scan_tuples distinct elements have been visited, or the scan
  * has used its memory, what was found and not yet returned comes back as a
@@ -274,13 +335,17 @@ next_batch(HannoyScanOpaque so)
 		so->out_of_budget = true;
 		so->nbatch = HannoySearchTakeDiscarded(&so->search, &so->batch);
 		so->next = 0;
-		return so->nbatch > 0;
 	}
-	if (!HannoySearchLayerRefill(&so->search, hannoy_ef_search))
-		return false;
-	HannoySearchLayerRun(&so->search, hannoy_ef_search);
-	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
-	so->next = 0;
+	else
+	{
+		if (!HannoySearchLayerRefill(&so->search, hannoy_ef_search))
+			return false;
+		HannoySearchLayerRun(&so->search, hannoy_ef_search);
+		so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
+		so->next = 0;
+	}
+	if (so->rerank && so->nbatch > 0)
+		rerank_batch(so->scan, so);
 	return so->nbatch > 0;
 }
 
@@ -309,6 +374,20 @@ hannoygettuple(IndexScanDesc scan, ScanDirection dir)
 
 	while (!so->done)
 	{
+		if (so->nextrow < so->nrows)
+		{
+			HannoyRankedRow *row = &so->rows[so->nextrow++];
+
+			if (hannoy_iterative_scan == HANNOY_ITERATIVE_STRICT &&
+				row->distance < so->last_distance)
+				continue;
+			so->last_distance = row->distance;
+			scan->xs_heaptid = row->tid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			MemoryContextSwitchTo(old);
+			return true;
+		}
 		if (so->nexttid < so->ntids)
 		{
 			scan->xs_heaptid = so->tids[so->nexttid++];
@@ -350,6 +429,7 @@ hannoyendscan(IndexScanDesc scan)
 {
 	HannoyScanOpaque so = scan->opaque;
 
+	HannoyRerankerEnd(&so->reranker);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 	scan->opaque = NULL;

@@ -96,13 +96,12 @@ mark_page(VacuumState *vs, BlockNumber blkno, IndexBulkDeleteCallback callback,
 	bool		changed = false;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	if (PageIsNew(BufferGetPage(buf)))
+	if (!HannoyPageHoldsElements(index, BufferGetPage(buf), blkno))
 	{
-		/* being added right now, or left all-zero by a crash: no elements */
+		/* all-zero (being added, or left by a crash), or codebooks */
 		UnlockReleaseBuffer(buf);
 		return;
 	}
-	HannoyCheckElementPage(index, BufferGetPage(buf), blkno);
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
 
@@ -265,13 +264,12 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	/* copy out the live elements that link to a deleted one */
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	if (PageIsNew(page))
+	if (!HannoyPageHoldsElements(index, page, blkno))
 	{
 		UnlockReleaseBuffer(buf);
 		MemoryContextSwitchTo(old);
 		return;
 	}
-	HannoyCheckElementPage(index, page, blkno);
 	items = palloc(sizeof(RepairItem) * (PageGetMaxOffsetNumber(page) + 1));
 	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
@@ -497,16 +495,25 @@ forget_dimensions_if_empty(VacuumState *vs)
 		vacuum_delay_point();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		for (OffsetNumber off = FirstOffsetNumber;
-			 empty && off <= PageGetMaxOffsetNumber(page); off++)
-			empty = !ItemIdIsUsed(PageGetItemId(page, off));
+		if (HannoyPageHoldsElements(index, page, blkno))
+			for (OffsetNumber off = FirstOffsetNumber;
+				 empty && off <= PageGetMaxOffsetNumber(page); off++)
+				empty = !ItemIdIsUsed(PageGetItemId(page, off));
 		UnlockReleaseBuffer(buf);
 	}
 	if (empty)
 	{
 		HannoyMetaChange change;
+		HannoyMetaPage mp = HannoyBeginMetaChange(index, &change);
 
-		HannoyBeginMetaChange(index, &change)->dimensions = 0;
+		mp->dimensions = 0;
+		if (mp->storage == HANNOY_STORAGE_PQ)
+		{
+			/* codebooks of other dimensions are no use: train again */
+			mp->pq_m = HannoyOptionPqM(index);
+			mp->codebook = InvalidBlockNumber;
+			mp->trained_on = 0;
+		}
 		HannoyFinishMetaChange(&change, true);
 	}
 	UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
@@ -542,7 +549,7 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	vs.stats = stats;
 	HannoyInitIndexInfo(&vs.index, index);
 	meta = HannoyReadMeta(index);
-	HannoyIndexInfoSetDims(&vs.index, &meta);
+	HannoyIndexInfoFromMeta(&vs.index, &meta);
 	HannoyVisitedInit(&vs.deleted, 1024);
 	vs.deleted_pages = roaring_bitmap_create();
 	vs.highest = HANNOY_INVALID_REF;

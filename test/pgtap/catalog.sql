@@ -96,21 +96,28 @@ SELECT results_eq(
 	$$SELECT c.opcname::text COLLATE "default", format_type(c.opcintype, NULL) COLLATE "default", c.opcdefault
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	   WHERE a.amname = 'hannoy' ORDER BY 1$$,
-	$$VALUES ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_ip_ops', 'halfvec', false),
+	$$VALUES ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_cosine_pq_ops', 'halfvec', false),
+	         ('halfvec_ip_ops', 'halfvec', false), ('halfvec_ip_pq_ops', 'halfvec', false),
 	         ('halfvec_l1_ops', 'halfvec', false), ('halfvec_l2_ops', 'halfvec', true),
+	         ('halfvec_l2_pq_ops', 'halfvec', false),
 	         ('vector_cosine_fp16_ops', 'vector', false), ('vector_cosine_ops', 'vector', false),
+	         ('vector_cosine_pq_ops', 'vector', false),
 	         ('vector_ip_fp16_ops', 'vector', false), ('vector_ip_ops', 'vector', false),
+	         ('vector_ip_pq_ops', 'vector', false),
 	         ('vector_l1_ops', 'vector', false), ('vector_l2_fp16_ops', 'vector', false),
-	         ('vector_l2_ops', 'vector', true)$$,
-	'the eleven hannoy opclasses, L2 the default for each type');
+	         ('vector_l2_ops', 'vector', true), ('vector_l2_pq_ops', 'vector', false)$$,
+	'the seventeen hannoy opclasses (six product-quantized), L2 the default for each type');
 SELECT results_eq(
 	$$SELECT c.opcname::text COLLATE "default", o.amopopr::regoperator::text COLLATE "default", o.amoppurpose::text
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	    JOIN pg_amop o ON o.amopfamily = c.opcfamily
-	   WHERE a.amname = 'hannoy' AND c.opcname IN ('vector_l2_ops', 'vector_cosine_fp16_ops', 'halfvec_l1_ops')
+	   WHERE a.amname = 'hannoy' AND c.opcname IN ('vector_l2_ops', 'vector_cosine_fp16_ops', 'halfvec_l1_ops',
+	                                                'vector_ip_pq_ops', 'halfvec_cosine_pq_ops')
 	   ORDER BY 1$$,
-	$$VALUES ('halfvec_l1_ops', '<+>(halfvec,halfvec)', 'o'),
+	$$VALUES ('halfvec_cosine_pq_ops', '<=>(halfvec,halfvec)', 'o'),
+	         ('halfvec_l1_ops', '<+>(halfvec,halfvec)', 'o'),
 	         ('vector_cosine_fp16_ops', '<=>(vector,vector)', 'o'),
+	         ('vector_ip_pq_ops', '<#>(vector,vector)', 'o'),
 	         ('vector_l2_ops', '<->(vector,vector)', 'o')$$,
 	'each opclass has its distance operator as an ORDER BY operator');
 SELECT ok(NOT has_function_privilege('public', 'hannoy_verify(regclass)', 'EXECUTE')
@@ -123,11 +130,14 @@ SELECT is(current_setting('hannoy.kernels') IN ('portable', 'avx2', 'avx512'), t
 	'hannoy.kernels shows the kernel set in use');
 SELECT results_eq(
 	$$SELECT name::text COLLATE "default", setting COLLATE "default", min_val COLLATE "default", max_val COLLATE "default"
-	    FROM pg_settings WHERE name IN ('hannoy.ef_search', 'hannoy.max_scan_tuples', 'hannoy.scan_mem_multiplier') ORDER BY 1$$,
+	    FROM pg_settings WHERE name IN ('hannoy.ef_search', 'hannoy.max_scan_tuples', 'hannoy.scan_mem_multiplier',
+	                                    'hannoy.rerank', 'hannoy.pq_training_rows') ORDER BY 1$$,
 	$$VALUES ('hannoy.ef_search', '40', '1', '1000'),
 	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647'),
+	         ('hannoy.pq_training_rows', '20000', '1', '2147483647'),
+	         ('hannoy.rerank', '40', '0', '10000'),
 	         ('hannoy.scan_mem_multiplier', '2', '1', '1000')$$,
-	'ef_search, max_scan_tuples and scan_mem_multiplier defaults and bounds');
+	'ef_search, max_scan_tuples, scan_mem_multiplier, rerank and pq_training_rows defaults and bounds');
 SELECT is((SELECT setting || ' ' || array_to_string(enumvals, ',') FROM pg_settings WHERE name = 'hannoy.iterative_scan'),
 	'strict_order off,relaxed_order,strict_order',
 	'iterative_scan is strict_order by default: a LIMIT above ef_search gets its rows');
