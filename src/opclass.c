@@ -329,6 +329,15 @@ static const HannoyOpclass halfvec_cosine_exact = {
 /*
  * A PQ opclass: the exact opclass encodes values (fp32) for the build's
  * graph, training and the query's table; pages hold codes.
+ *
+ * Cosine compares codes by squared L2 between unit vectors (2 - 2 cos: the
+ * same order) rather than by their dot product: a code's L2 error from a
+ * near query is 2 (q - x).e + |e|^2 for residual e, small when q is near
+ * x, where the dot product's is q.e whatever the distance.  On SIFT10K
+ * (16-byte codes, ef_search 40) cosine recall@10 was 0.894 with dot
+ * products and 0.982 with L2, re-ranking 40; 0.56 against 0.75 without.
+ * Re-ranking uses the exact cosine distance.  Inner product has no such
+ * choice (vectors of any length): its codes are compared by dot product.
  */
 #define DEFINE_PQ_OPCLASS(NAME, DIMS, ENCODE, EXACT, PREPARE, ELEMENT_DISTANCE) \
 static const HannoyOpclass NAME##_info = { \
@@ -349,13 +358,13 @@ DEFINE_PQ_OPCLASS(vector_l2_pq_ops, vector_value_dims, vector_to_fp32,
 DEFINE_PQ_OPCLASS(vector_ip_pq_ops, vector_value_dims, vector_to_fp32,
 				  &vector_ip_ops_info, pq_prepare_negdot, pq_element_negdot)
 DEFINE_PQ_OPCLASS(vector_cosine_pq_ops, vector_value_dims, vector_to_fp32_unit,
-				  &vector_cosine_ops_info, pq_prepare_negdot, pq_element_negdot)
+				  &vector_cosine_ops_info, pq_prepare_l2, pq_element_l2)
 DEFINE_PQ_OPCLASS(halfvec_l2_pq_ops, halfvec_value_dims, halfvec_to_fp32,
 				  &halfvec_l2_exact, pq_prepare_l2, pq_element_l2)
 DEFINE_PQ_OPCLASS(halfvec_ip_pq_ops, halfvec_value_dims, halfvec_to_fp32,
 				  &halfvec_ip_exact, pq_prepare_negdot, pq_element_negdot)
 DEFINE_PQ_OPCLASS(halfvec_cosine_pq_ops, halfvec_value_dims, halfvec_to_fp32_unit,
-				  &halfvec_cosine_exact, pq_prepare_negdot, pq_element_negdot)
+				  &halfvec_cosine_exact, pq_prepare_l2, pq_element_l2)
 
 const HannoyOpclass *
 HannoyGetOpclass(Relation index)
