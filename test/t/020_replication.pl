@@ -1,6 +1,8 @@
 # WAL replay: a streaming standby returns the same top-k as the primary
 # after a build, single-row inserts, deletes with VACUUM, and more inserts
-# into the freed space; the standby's graph verifies.
+# into the freed space; the standby's graph verifies.  Then the same for
+# product-quantized indexes: codebook pages written by a build and by the
+# first insert into an index built empty.
 use strict;
 use warnings;
 
@@ -35,24 +37,25 @@ $primary->safe_psql('postgres', q{
 
 sub topk
 {
-	my ($node) = @_;
-	return $node->safe_psql('postgres', q{
+	my ($node, $table) = @_;
+	return $node->safe_psql('postgres', qq{
 		SET enable_seqscan = off;
 		SELECT string_agg(ids, ';' ORDER BY qid) FROM (
 		  SELECT q.qid, string_agg(s.id::text, ',') AS ids FROM queries q
-		  CROSS JOIN LATERAL (SELECT id FROM items ORDER BY v <-> q.v LIMIT 10) s
+		  CROSS JOIN LATERAL (SELECT id FROM $table ORDER BY v <-> q.v LIMIT 10) s
 		  GROUP BY q.qid) x});
 }
 
 sub compare
 {
-	my ($what) = @_;
+	my ($what, $table) = @_;
+	$table //= 'items';
 	$primary->wait_for_catchup($standby);
-	my $p = topk($primary);
+	my $p = topk($primary, $table);
 	ok(length($p) > 100, "$what: the primary answers");
-	is(topk($standby), $p, "$what: the standby returns the same top-10");
-	is($standby->safe_psql('postgres', "SELECT hannoy_verify('items_v')"),
-		$primary->safe_psql('postgres', "SELECT hannoy_verify('items_v')"),
+	is(topk($standby, $table), $p, "$what: the standby returns the same top-10");
+	is($standby->safe_psql('postgres', "SELECT hannoy_verify('${table}_v')"),
+		$primary->safe_psql('postgres', "SELECT hannoy_verify('${table}_v')"),
 		"$what: the standby's graph verifies, with as many elements");
 }
 
@@ -71,6 +74,21 @@ $primary->safe_psql('postgres', q{
 	  SELECT (SELECT array_agg(random()) FROM generate_series(1, 32) WHERE g > 0)::vector
 	    FROM generate_series(1, 400) g});
 compare('after inserts into freed space');
+
+$primary->safe_psql('postgres', q{
+	CREATE TABLE pqitems AS SELECT * FROM items;
+	CREATE INDEX pqitems_v ON pqitems USING hannoy (v vector_l2_pq_ops);
+	CREATE TABLE pqempty (id serial, v vector(32));
+	CREATE INDEX pqempty_v ON pqempty USING hannoy (v vector_l2_pq_ops);
+	INSERT INTO pqempty (v) SELECT v FROM items ORDER BY id LIMIT 500;
+});
+compare('PQ index after the build', 'pqitems');
+compare('PQ index trained by its first insert', 'pqempty');
+$primary->safe_psql('postgres', q{
+	INSERT INTO pqitems SELECT id + 100000, v FROM items WHERE id % 5 = 0;
+	DELETE FROM pqitems WHERE id % 3 = 0;
+	VACUUM pqitems});
+compare('PQ index after inserts, deletes and VACUUM', 'pqitems');
 
 $standby->stop;
 $primary->stop;

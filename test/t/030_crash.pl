@@ -1,6 +1,7 @@
 # Crash safety: kill -9 the postmaster while pgbench inserts from several
-# sessions; after restart the graph verifies and every committed row is
-# found by its own vector.
+# sessions, into a table with an fp32 index and one with a product-quantized
+# index; after restart both graphs verify and every committed row is found
+# by its own vector.
 use strict;
 use warnings;
 
@@ -19,12 +20,16 @@ $node->safe_psql('postgres', q{
 	  SELECT (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE g > 0)::vector
 	    FROM generate_series(1, 2000) g;
 	CREATE INDEX items_v ON items USING hannoy (v);
+	CREATE TABLE pqitems (id bigserial PRIMARY KEY, v vector(16));
+	INSERT INTO pqitems (v) SELECT v FROM items;
+	CREATE INDEX pqitems_v ON pqitems USING hannoy (v vector_l2_pq_ops);
 	CHECKPOINT;
 });
 
 my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
 open my $fh, '>', $script or die;
 print $fh "INSERT INTO items (v) SELECT array_agg(random())::vector FROM generate_series(1, 16);\n";
+print $fh "INSERT INTO pqitems (v) SELECT array_agg(random())::vector FROM generate_series(1, 16);\n";
 close $fh;
 
 my ($out, $err) = ('', '');
@@ -66,6 +71,18 @@ is($node->safe_psql('postgres', q{
 	SELECT count(*) FROM items i
 	 WHERE i.id NOT IN (SELECT id FROM items ORDER BY v <-> i.v LIMIT 5)}), '0',
 	'every committed row is found by its own vector');
+
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM pqitems'), '>', 2500,
+	'rows went into the PQ table too');
+is($node->safe_psql('postgres', "SELECT hannoy_verify('pqitems_v') > 0"), 't',
+	'the PQ graph verifies after crash recovery');
+is($node->safe_psql('postgres', q{
+	SET enable_seqscan = off;
+	SET hannoy.ef_search = 200;
+	SET hannoy.rerank = 200;
+	SELECT count(*) FROM pqitems i
+	 WHERE i.id NOT IN (SELECT id FROM pqitems ORDER BY v <-> i.v LIMIT 5)}), '0',
+	'every committed row of the PQ table is found by its own vector');
 
 # and the index keeps working
 $node->safe_psql('postgres', q{
