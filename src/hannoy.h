@@ -138,6 +138,13 @@ struct HannoyIndexInfo
 	const struct HannoyCodebook *codebook;	/* valid until the transaction ends */
 };
 
+/* whether the index stores PQ codes (and may have codebook pages) */
+static inline bool
+HannoyIndexIsPq(const HannoyIndexInfo *info)
+{
+	return info->opclass->storage == HANNOY_STORAGE_PQ;
+}
+
 /* the opclass of an index's exact vectors (itself unless PQ) */
 static inline const HannoyOpclass *
 HannoyExactOpclass(const HannoyOpclass *opclass)
@@ -179,7 +186,8 @@ extern int	HannoySetDimensions(Relation index, int dims, int pq_m);
 /* page.c */
 extern void HannoyInitPage(Page page, uint16 flags);
 extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno);
-extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno);
+extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno,
+									 bool pq);
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
 extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,

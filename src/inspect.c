@@ -221,7 +221,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		/* all-zero pages (a crash while adding one) and codebook pages: none */
-		holds = HannoyPageHoldsElements(index, page, blk);
+		holds = HannoyPageHoldsElements(index, page, blk, HannoyIndexIsPq(&info));
 		for (OffsetNumber off = FirstOffsetNumber; holds && off <= PageGetMaxOffsetNumber(page);
 			 off++)
 		{
@@ -250,7 +250,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		holds = HannoyPageHoldsElements(index, page, blk);
+		holds = HannoyPageHoldsElements(index, page, blk, HannoyIndexIsPq(&info));
 		for (OffsetNumber off = FirstOffsetNumber; holds && off <= PageGetMaxOffsetNumber(page);
 			 off++)
 		{

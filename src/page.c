@@ -40,15 +40,15 @@ HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 /*
  * Whether a page walk (VACUUM, hannoy_verify) finds elements on this page:
  * an element page does; an all-zero page (being added, or left by a crash
- * before its WAL record) and a codebook page (PQ) do not; anything else is
- * ERRCODE_INDEX_CORRUPTED.
+ * before its WAL record) and, in a PQ index, a codebook page do not;
+ * anything else is ERRCODE_INDEX_CORRUPTED.
  */
 bool
-HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno)
+HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno, bool pq)
 {
 	if (PageIsNew(page))
 		return false;
-	if (PageGetSpecialSize(page) == MAXALIGN(sizeof(HannoyPageOpaqueData)) &&
+	if (pq && PageGetSpecialSize(page) == MAXALIGN(sizeof(HannoyPageOpaqueData)) &&
 		HannoyPageGetOpaque(page)->page_id == HANNOY_PAGE_ID &&
 		HannoyPageGetOpaque(page)->flags == HANNOY_PAGE_CODEBOOK)
 		return false;

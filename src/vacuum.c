@@ -96,7 +96,7 @@ mark_page(VacuumState *vs, BlockNumber blkno, IndexBulkDeleteCallback callback,
 	bool		changed = false;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	if (!HannoyPageHoldsElements(index, BufferGetPage(buf), blkno))
+	if (!HannoyPageHoldsElements(index, BufferGetPage(buf), blkno, HannoyIndexIsPq(&vs->index)))
 	{
 		/* all-zero (being added, or left by a crash), or codebooks */
 		UnlockReleaseBuffer(buf);
@@ -264,7 +264,7 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 	/* copy out the live elements that link to a deleted one */
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	if (!HannoyPageHoldsElements(index, page, blkno))
+	if (!HannoyPageHoldsElements(index, page, blkno, HannoyIndexIsPq(&vs->index)))
 	{
 		UnlockReleaseBuffer(buf);
 		MemoryContextSwitchTo(old);
@@ -495,7 +495,7 @@ forget_dimensions_if_empty(VacuumState *vs)
 		vacuum_delay_point();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (HannoyPageHoldsElements(index, page, blkno))
+		if (HannoyPageHoldsElements(index, page, blkno, HannoyIndexIsPq(&vs->index)))
 			for (OffsetNumber off = FirstOffsetNumber;
 				 empty && off <= PageGetMaxOffsetNumber(page); off++)
 				empty = !ItemIdIsUsed(PageGetItemId(page, off));
