@@ -140,12 +140,13 @@ class Hannoy:
         self.sql('RESET maintenance_work_mem')
         return elapsed, size
 
-    def search(self, table, queries, ef, warmup=100):
+    def search(self, table, queries, ef, warmup=100, rerank=None):
         """Results and QPS through libpq's prepared-statement call
         (psycopg.pq): one C call per query, so the client's own Python
         work (psycopg's cursor API, see search_cursor) stays out of the
-        figure."""
+        figure.  rerank: hannoy.rerank for a PQ index (default: ef)."""
         self.sql(f'SET hannoy.ef_search = {ef}')
+        self.sql(f'SET hannoy.rerank = {rerank if rerank is not None else ef}')
         self.sql('SET enable_seqscan = off')
         pg = self.conn.pgconn
         self.statements += 1
@@ -301,8 +302,21 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
         rec.add('hannoy', 'search via cursor API', ef=first['ef'],
                 recall=recall(found, truth), qps=qps)
 
+    # the compressed storage kinds: fp16 and product-quantized codes (issue 10)
     seconds, size = h.build('items', 'vector_l2_fp16_ops', m, efc)
     rec.add('hannoy', 'build fp16', workers=0, seconds=seconds, bytes=size)
+    for ef in EFS:
+        found, qps = h.search('items', queries, ef)
+        rec.add('hannoy-fp16', 'search', ef=ef, recall=recall(found, truth), qps=qps)
+    for workers in (0, 1):
+        seconds, size = h.build('items', 'vector_l2_pq_ops', m, efc, workers=workers)
+        rec.add('hannoy', 'build pq', workers=workers, seconds=seconds, bytes=size,
+                pq_m=h.sql("SELECT pq_m FROM hannoy_metapage_info('items_v')").fetchone()[0])
+    for ef in EFS:
+        found, qps = h.search('items', queries, ef)
+        rec.add('hannoy-pq', 'search', ef=ef, rerank=ef, recall=recall(found, truth), qps=qps)
+    found, qps = h.search('items', queries, 40, rerank=0)
+    rec.add('hannoy-pq', 'search without re-rank', ef=40, recall=recall(found, truth), qps=qps)
     mwm = f'{max(1, data_bytes // 4 // 1024)}kB'
     seconds, size = h.build('items', 'vector_l2_ops', m, efc, mwm=mwm)
     rec.add('hannoy', 'build mwm/4', workers=0, seconds=seconds, bytes=size,
@@ -359,7 +373,7 @@ def report(rec, out, title):
                                for k, v in r.items() if k not in ('system', 'what', 'dataset', 'n', 'dim', 'm', 'ef_construction'))
             lines.append(f"| {r['system']} | {r['what']} | {detail} |")
 
-    h99, l99 = first_at(rec, 'hannoy'), first_at(rec, 'hnswlib')
+    h99, l99, p99 = first_at(rec, 'hannoy'), first_at(rec, 'hnswlib'), first_at(rec, 'hannoy-pq')
     ratios = [
         ('query: QPS at first recall >= 0.99, hannoy / hnswlib', '>= 0.6',
          h99['qps'] / l99['qps'] if h99 and l99 else float('nan'),
@@ -381,6 +395,19 @@ def report(rec, out, title):
         ('recall after vacuum - before (ef 40)', '>= -0.005',
          val('hannoy', 'vacuum', 'recall_after') -
          next((r['recall'] for r in rec.records if r['system'] == 'hannoy' and r['what'] == 'search' and r['ef'] == 40), float('nan')), ''),
+        ('size PQ (default pq_m) / fp32', '<= 0.12',
+         val('hannoy', 'build pq', 'bytes', workers=0) / val('hannoy', 'build', 'bytes', workers=0), ''),
+        ('build PQ (training included) / fp32, serial', '<= 1',
+         val('hannoy', 'build pq', 'seconds', workers=0) / val('hannoy', 'build', 'seconds', workers=0), ''),
+        ('build PQ / fp32, leader+1 worker', '<= 1',
+         val('hannoy', 'build pq', 'seconds', workers=1) / val('hannoy', 'build', 'seconds', workers=1), ''),
+        ('PQ recall at the defaults (ef_search 40, rerank 40)', '>= 0.99',
+         next((r['recall'] for r in rec.records if r['system'] == 'hannoy-pq' and r['what'] == 'search' and r['ef'] == 40), float('nan')), ''),
+        ('PQ QPS at first recall >= 0.99 / fp32', '>= 1',
+         p99['qps'] / h99['qps'] if p99 and h99 else float('nan'),
+         f"PQ ef=rerank={p99['ef'] if p99 else '-'}, fp32 ef={h99['ef'] if h99 else '-'}"),
+        ('PQ QPS at first recall >= 0.99 / hnswlib (stretch)', '>= 0.9',
+         p99['qps'] / l99['qps'] if p99 and l99 else float('nan'), ''),
         ('build with maintenance_work_mem = data/4 / in memory', '<= 2',
          val('hannoy', 'build mwm/4', 'seconds') / val('hannoy', 'build', 'seconds', workers=0), ''),
     ]
@@ -397,7 +424,7 @@ def report(rec, out, title):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for system in ('hannoy', 'hnswlib', 'faiss'):
+    for system in ('hannoy', 'hannoy-fp16', 'hannoy-pq', 'hnswlib', 'faiss'):
         rows = sorted((r for r in rec.records if r['system'] == system and r['what'] == 'search'),
                       key=lambda r: r['ef'])
         if rows:
