@@ -232,6 +232,9 @@ HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info)
  * before, held up to 2m pins at once; PostgreSQL tracks 8 cheaply and the
  * rest in a hash table.)
  */
+/* items up to this long are prefetched whole */
+#define SHORT_ITEM	(8 * 64)
+
 void
 HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 {
@@ -255,6 +258,8 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 	{
 		Page		page;
 		uint32		off;
+		uint32		len;
+		uint32		lines;
 
 		if (!BufferIsValid(bufs[i]))
 			continue;
@@ -264,8 +269,11 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 			ref_offset(refs[i]) > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
 			continue;
 		off = ItemIdGetOffset(PageGetItemId(page, ref_offset(refs[i])));
-		if (off > 0 && off < BLCKSZ - 4 * 64)
-			for (int line = 0; line < 4; line++)
+		len = ItemIdGetLength(PageGetItemId(page, ref_offset(refs[i])));
+		/* a short item (a PQ code's) whole; else its first 4 lines */
+		lines = len <= SHORT_ITEM ? (len + 63) / 64 : 4;
+		if (off > 0 && off + lines * 64 <= BLCKSZ)
+			for (uint32 line = 0; line < lines; line++)
 				__builtin_prefetch((char *) page + off + line * 64);
 	}
 }

@@ -55,15 +55,31 @@ extern void HannoyPqDecode(const HannoyCodebook *cb, const uint8 *code, float *o
 extern void HannoyPqTable(const HannoyCodebook *cb, const float *query,
 						  HannoyPqMetric metric, float *table);
 
-/* Distance of a code from the query whose table this is. */
+/*
+ * Distance of a code from the query whose table this is.  Four sums: one
+ * would make every addition wait for the one before (the lookups are
+ * independent); this is on every visit of a PQ search (~40% of a query's
+ * time on Fashion-MNIST with one sum).
+ */
 static inline float
 HannoyPqTableDistance(const float *table, const uint8 *code, int pq_m)
 {
-	float		sum = 0.0f;
+	float		s0 = 0.0f,
+				s1 = 0.0f,
+				s2 = 0.0f,
+				s3 = 0.0f;
+	int			j = 0;
 
-	for (int j = 0; j < pq_m; j++)
-		sum += table[j * HANNOY_PQ_CENTROIDS + code[j]];
-	return sum;
+	for (; j + 4 <= pq_m; j += 4)
+	{
+		s0 += table[j * HANNOY_PQ_CENTROIDS + code[j]];
+		s1 += table[(j + 1) * HANNOY_PQ_CENTROIDS + code[j + 1]];
+		s2 += table[(j + 2) * HANNOY_PQ_CENTROIDS + code[j + 2]];
+		s3 += table[(j + 3) * HANNOY_PQ_CENTROIDS + code[j + 3]];
+	}
+	for (; j < pq_m; j++)
+		s0 += table[j * HANNOY_PQ_CENTROIDS + code[j]];
+	return (s0 + s1) + (s2 + s3);
 }
 
 #endif							/* HANNOY_PQ_H */
