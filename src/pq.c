@@ -79,9 +79,11 @@ HannoyPqEncode(const HannoyCodebook *cb, const float *x, uint8 *code)
 
 /*
  * Codes of n vectors (dims floats each, row-major) into codes (n x pq_m),
- * subspace by subspace: one subspace's centroids (256 x its dimensions)
- * stay in the CPU's cache while every vector's part is encoded, instead of
- * streaming all the codebooks (800 kB at 784 dimensions) per vector.
+ * subspace by subspace, so that one subspace's centroids stay in cache.
+ * (Measured on Fashion-MNIST: no faster than vector by vector, 6.8 s
+ * against 6.0 s with a scalar nearest-centroid loop; the time was that
+ * loop, which the nearest-of-many kernel brought to 1.8 s for the whole
+ * write phase.)
  */
 void
 HannoyPqEncodeMany(const HannoyCodebook *cb, const float *x, int64 n, uint8 *codes)
