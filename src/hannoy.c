@@ -26,7 +26,7 @@ int			hannoy_ef_search = 40;
 int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
 double		hannoy_scan_mem_multiplier = 2.0;
-int			hannoy_pq_training_rows = 20000;
+int			hannoy_pq_training_rows = 10000;
 int			hannoy_rerank = 40;
 
 static relopt_kind hannoy_relopt_kind;
@@ -115,7 +115,7 @@ _PG_init(void)
 	DefineCustomIntVariable("hannoy.pq_training_rows",
 							"Most vectors a build trains product-quantization codebooks on.",
 							"A random sample of the table's vectors, drawn once they are loaded.",
-							&hannoy_pq_training_rows, 20000, 1, INT_MAX,
+							&hannoy_pq_training_rows, 10000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("hannoy.rerank",

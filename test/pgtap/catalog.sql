@@ -134,7 +134,7 @@ SELECT results_eq(
 	                                    'hannoy.rerank', 'hannoy.pq_training_rows') ORDER BY 1$$,
 	$$VALUES ('hannoy.ef_search', '40', '1', '1000'),
 	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647'),
-	         ('hannoy.pq_training_rows', '20000', '1', '2147483647'),
+	         ('hannoy.pq_training_rows', '10000', '1', '2147483647'),
 	         ('hannoy.rerank', '40', '0', '10000'),
 	         ('hannoy.scan_mem_multiplier', '2', '1', '1000')$$,
 	'ef_search, max_scan_tuples, scan_mem_multiplier, rerank and pq_training_rows defaults and bounds');
