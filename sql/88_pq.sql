@@ -115,6 +115,24 @@ CREATE INDEX tpq_v ON tpq USING hannoy (v vector_l2_pq_ops) WITH (pq_m = 2);
 SELECT trained_on FROM hannoy_metapage_info('tpq_v');
 SELECT id FROM tpq ORDER BY v <-> '[0,0.9,0.1,0]' LIMIT 3;
 
+-- past maintenance_work_mem (1MB: ~2 MB of vectors here) the quantizer is
+-- trained on what was loaded and the graph goes on with codes
+CREATE TABLE mpq (id int, v vector(256));
+INSERT INTO mpq SELECT i, (SELECT array_agg(((i * 13 + j * 7) % 53) / 10.0 + i * 0.00001 * j)
+                           FROM generate_series(1, 256) j)::vector
+  FROM generate_series(1, 2000) i;
+SET maintenance_work_mem = '1MB';
+CREATE INDEX mpq_v ON mpq USING hannoy (v vector_l2_pq_ops);
+RESET maintenance_work_mem;
+SELECT trained_on < 2000 AS trained_on_part, hannoy_verify('mpq_v') BETWEEN 1 AND 2000 AS verified
+  FROM hannoy_metapage_info('mpq_v');
+SET hannoy.ef_search = 1000;
+SET hannoy.rerank = 1000;
+SELECT count(*) AS found_itself FROM mpq m
+ WHERE id % 100 = 0 AND (SELECT id FROM mpq m2 ORDER BY m2.v <-> m.v LIMIT 1) = m.id;
+RESET hannoy.ef_search;
+RESET hannoy.rerank;
+
 -- 3072 dimensions (OpenAI text-embedding-3-large) and 16000 (the types' limit)
 CREATE TABLE wide (id int, v vector(3072));
 INSERT INTO wide SELECT i, (SELECT array_agg(((i * 7 + j) % 23) / 10.0) FROM generate_series(1, 3072) j)::vector
@@ -131,5 +149,5 @@ SELECT pq_order_is_exact('widest', '<->', quote_literal(v)) FROM widest WHERE id
 INSERT INTO widest VALUES (6, (SELECT array_agg(j % 3) FROM generate_series(1, 16000) j)::halfvec);
 SELECT id FROM widest ORDER BY v <-> (SELECT v FROM widest WHERE id = 6) LIMIT 1;
 
-DROP TABLE pq, hpq, epq, tpq, wide, widest;
+DROP TABLE pq, hpq, epq, tpq, mpq, wide, widest;
 DROP FUNCTION pq_order_is_exact(regclass, text, text);

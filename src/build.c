@@ -87,8 +87,8 @@ build_set_dims(BuildGraph *g, int dims)
  * PQ: train the codebooks on a sample of the loaded vectors (at most
  * hannoy.pq_training_rows of them, drawn at random without repeats).
  */
-static void
-train_codebooks(BuildGraph *g)
+void
+HannoyBuildTrain(BuildGraph *g)
 {
 	int64		n = Min((int64) g->count, (int64) hannoy_pq_training_rows);
 	int			dims = g->info.dims;
@@ -142,23 +142,29 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	if (!g->spilled &&
 		(Size) (g->count + 1) * HannoyBuildElementBytes(g) + sizeof(uint32) * g->upper_used > g->memory_limit)
 	{
-		if (g->stored.opclass->storage == HANNOY_STORAGE_PQ)
+		if (g->stored.opclass->storage != HANNOY_STORAGE_PQ)
+			HannoyBuildSpill(g, index);
+		else if (!g->coded && g->count > 0)
+			HannoyBuildSwitchToCodes(g);
+		else
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("hannoy graph does not fit in maintenance_work_mem after %d vectors",
 							g->count),
-					 errdetail("A build with a product-quantized operator class keeps every vector in memory."),
+					 errdetail("The graph of a product-quantized index is built in memory, on codes once the vectors no longer fit."),
 					 errhint("Increase maintenance_work_mem.")));
-		HannoyBuildSpill(g, index);
 	}
 	if (g->count == g->capacity)
 		build_grow(g);
 
 	old = MemoryContextSwitchTo(g->tmpcxt);
-	if (g->info.opclass->encode(value, dims,
-								g->spilled ? g->scratch : build_vector(g, g->count)))
+	if (g->info.opclass->encode(value, dims, (g->spilled || g->coded) ?
+								g->scratch : build_vector(g, g->count)))
 	{
 		BuildElement *e = &g->elements[g->count];
+
+		if (g->coded)
+			g->stored.opclass->quantize(&g->stored, g->scratch, build_vector(g, g->count));
 
 		e->level = HannoyRandomLevel(g->info.m, g->info.max_level,
 									 1.0 - pg_prng_double(&g->prng));
@@ -260,18 +266,18 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback,
 						   &g, NULL);
 	phase_start = report_phase("loading", phase_start);
-	if (g.stored.opclass->storage == HANNOY_STORAGE_PQ && g.count > 0)
+	if (g.stored.opclass->storage == HANNOY_STORAGE_PQ && g.count > 0 && !g.coded)
 	{
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_TRAIN);
-		train_codebooks(&g);
+		HannoyBuildTrain(&g);
 		phase_start = report_phase("training the quantizer", phase_start);
 	}
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_GRAPH);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, g.count);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
-	/* a spilled graph is built by the leader alone, for now */
-	nworkers = g.spilled ? 0 : HannoyBuildWorkers(heap, g.count);
+	/* a spilled or coded graph is built by the leader alone, for now */
+	nworkers = (g.spilled || g.coded) ? 0 : HannoyBuildWorkers(heap, g.count);
 	if (nworkers > 0)
 		pcxt = HannoyBuildGraphParallel(&g, index, nworkers);
 	if (g.spilled)

@@ -90,6 +90,9 @@ typedef struct BuildGraph
 	HannoyCodebook codebook;	/* PQ: trained after the load */
 	BlockNumber codebook_pages; /* PQ: pages from block 1 */
 	uint8	   *codes;			/* PQ: every element's code, before writing */
+	bool		coded;			/* PQ past maintenance_work_mem: vectors are codes */
+	const void *query_table;	/* coded: the inserted element's distance table */
+	float	   *decoded;		/* coded: the inserted element's code, decoded */
 	Relation	heap;
 	int			count;
 	int			capacity;
@@ -211,8 +214,12 @@ extern void HannoyBuildMetapage(BuildGraph *g, Page page, const ItemPointerData 
 extern void HannoyBuildLogIndex(Relation index);
 extern void HannoyBuildWritePages(BuildGraph *g, Relation index);
 
+/* build.c */
+extern void HannoyBuildTrain(BuildGraph *g);
+
 /* build_spill.c */
 extern Size HannoyBuildElementBytes(BuildGraph *g);
+extern void HannoyBuildSwitchToCodes(BuildGraph *g);
 extern void HannoyBuildSpill(BuildGraph *g, Relation index);
 extern void HannoyBuildReadSpilled(BuildGraph *g, int64 i, void *out);
 extern void HannoyBuildFillLists(BuildGraph *g, Relation index);

@@ -65,7 +65,14 @@ HannoyBuildVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 {
 	BuildGraph *g = search->visit_arg;
 
-	if (!g->spilled)
+	if (g->coded)
+	{
+		/* the inserted element's table against a code: decoded vs decoded */
+		c->distance = search->opclass->query_distance(search->info, g->query_table,
+													  build_vector(g, ref));
+		c->vector = (int32) ref;
+	}
+	else if (!g->spilled)
 	{
 		c->distance = search->opclass->element_distance(search->info, search->query,
 														build_vector(g, ref));
@@ -281,6 +288,17 @@ HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 	}
 	else
 		search->query = build_vector(g, i);
+	if (g->coded)
+	{
+		/*
+		 * Distances to codes through the element's decoded table (pq_m
+		 * lookups each) rather than decoding both codes: the same values.
+		 */
+		if (g->query_table)
+			pfree((void *) g->query_table);
+		HannoyPqDecode(g->info.codebook, search->query, g->decoded);
+		g->query_table = g->info.opclass->prepare_query(&g->info, g->decoded);
+	}
 	HannoySearchReset(search);
 	HannoyVisitEntry(search, entry_ref, entry_level, &entry);
 	top = Min(e->level, entry_level);

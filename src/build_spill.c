@@ -3,7 +3,8 @@
  * build_spill.c
  *	  Builds larger than maintenance_work_mem: the vectors go to their
  *	  final places on the index's pages, only the links stay in memory,
- *	  and the links are written into the pages at the end.
+ *	  and the links are written into the pages at the end.  A PQ build
+ *	  instead goes on in memory with codes in place of the vectors.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +25,38 @@ Size
 HannoyBuildElementBytes(BuildGraph *g)
 {
 	return sizeof(BuildElement) + g->info.vector_size + sizeof(uint32) * 2 * g->info.m;
+}
+
+/*
+ * A PQ build past maintenance_work_mem: train the codebooks on the vectors
+ * loaded so far (they fill the budget: a large sample), replace each by
+ * its code, and go on with codes, pq_m bytes a vector instead of 4 x dims.
+ * The rest of the graph is built with distances between decoded codes
+ * (the PQ opclass's element_distance): less accurate than the exact
+ * vectors, which re-ranking makes up for in part.
+ */
+void
+HannoyBuildSwitchToCodes(BuildGraph *g)
+{
+	uint8	   *codes;
+
+	ereport(NOTICE,
+			(errmsg("hannoy graph does not fit in maintenance_work_mem after %d vectors",
+					g->count),
+			 errdetail("The quantizer is trained on the vectors loaded so far and the graph is built on their codes, which finds fewer of the true neighbours."),
+			 errhint("Increase maintenance_work_mem to build the graph on the exact vectors.")));
+	HannoyBuildTrain(g);
+	codes = palloc_extended(g->stored.vector_size * Max(g->capacity, 1), MCXT_ALLOC_HUGE);
+	HannoyPqEncodeMany(g->stored.codebook, (const float *) g->vectors, g->count, codes);
+	pfree(g->vectors);
+	g->vectors = (char *) codes;
+	/* the graph's vectors are now the index's own */
+	g->info.opclass = g->stored.opclass;
+	g->info.pq_m = g->stored.pq_m;
+	g->info.codebook = g->stored.codebook;
+	HannoyIndexInfoSetSizes(&g->info);
+	g->decoded = palloc(sizeof(float) * g->info.dims);
+	g->coded = true;
 }
 
 /*

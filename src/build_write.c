@@ -256,8 +256,10 @@ HannoyBuildWritePages(BuildGraph *g, Relation index)
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_WRITE);
 
-	/* PQ: every code at once (pq.c says why) */
-	if (g->stored.codebook != NULL && g->count > 0)
+	/* PQ: every code at once (unless the graph was built on codes) */
+	if (g->coded)
+		g->codes = (uint8 *) g->vectors;
+	else if (g->stored.codebook != NULL && g->count > 0)
 	{
 		g->codes = palloc_extended(g->stored.vector_size * g->count, MCXT_ALLOC_HUGE);
 		HannoyPqEncodeMany(g->stored.codebook, (const float *) g->vectors, g->count, g->codes);
