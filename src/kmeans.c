@@ -19,8 +19,6 @@
  */
 #include "postgres.h"
 
-#include <float.h>
-
 #include "miscadmin.h"
 
 #include "distance.h"
@@ -42,32 +40,6 @@ transpose(const float *centroids, int k, int kpad, int dims, float *ct)
 		for (int c = k; c < kpad; c++)
 			row[c] = PADDING_VALUE;
 	}
-}
-
-/*
- * The centroid (of k, centroid-major) nearest x, and its squared distance.
- * For single lookups; HannoyKmeans assigns in bulk.
- */
-int
-HannoyNearestCentroid(const float *centroids, int k, int dims, const float *x,
-					  float *distance)
-{
-	int			best = 0;
-	float		best_d = FLT_MAX;
-
-	for (int c = 0; c < k; c++)
-	{
-		float		d = HannoyKernel->f32_l2sq(x, centroids + (int64) c * dims, dims);
-
-		if (d < best_d)
-		{
-			best_d = d;
-			best = c;
-		}
-	}
-	if (distance)
-		*distance = best_d;
-	return best;
 }
 
 /* k distinct points at random (points repeat when there are fewer). */

@@ -15,7 +15,5 @@
 
 extern void HannoyKmeans(const float *points, int64 n, int dims, int k,
 						 int iterations, pg_prng_state *prng, float *centroids);
-extern int	HannoyNearestCentroid(const float *centroids, int k, int dims,
-								  const float *x, float *distance);
 
 #endif							/* HANNOY_KMEANS_H */
