@@ -104,10 +104,7 @@ read_pages(Relation index, BlockNumber first, HannoyCodebook *cb)
 		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (PageIsNew(page) ||
-			PageGetSpecialSize(page) != MAXALIGN(sizeof(HannoyPageOpaqueData)) ||
-			HannoyPageGetOpaque(page)->page_id != HANNOY_PAGE_ID ||
-			!(HannoyPageGetOpaque(page)->flags & HANNOY_PAGE_CODEBOOK))
+		if (!HannoyPageIsHannoy(page) || !(HannoyPageGetOpaque(page)->flags & HANNOY_PAGE_CODEBOOK))
 			codebook_corrupted(index, blkno, "It is not a codebook page.");
 		cp = HannoyPageGetCodebook(page);
 		if (cp->first != have || cp->count == 0 ||

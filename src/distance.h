@@ -17,6 +17,8 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 typedef struct HannoyKernels
 {
 	const char *name;
@@ -53,6 +55,28 @@ typedef struct HannoyKernels
 	void		(*f16_to_f32) (const uint16 *in, float *out, int n);
 	void		(*f32_to_f16) (const float *in, uint16 *out, int n);
 } HannoyKernels;
+
+/*
+ * The SIMD nearest-of-many kernels keep per lane the smallest distance and
+ * its index (-1: none); this picks the winner, the lowest index on ties, as
+ * the portable kernel does.
+ */
+static inline int
+HannoyNearestOfLanes(const float *dist, const int *index, int lanes, float *distance)
+{
+	int			result = -1;
+	float		result_d = INFINITY;
+
+	for (int l = 0; l < lanes; l++)
+		if (index[l] >= 0 && (result < 0 || dist[l] < result_d ||
+							  (dist[l] == result_d && index[l] < result)))
+		{
+			result = index[l];
+			result_d = dist[l];
+		}
+	*distance = result_d;
+	return result;
+}
 
 /* the kernels in use; never NULL after _PG_init */
 extern const HannoyKernels *HannoyKernel;

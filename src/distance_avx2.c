@@ -342,8 +342,6 @@ avx2_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *d
 	__m256i		eight = _mm256_set1_epi32(8);
 	float		bv[8];
 	int			bi[8];
-	int			result = -1;
-	float		result_d = INFINITY;
 
 	for (int c = 0; c < k; c += 8)
 	{
@@ -365,15 +363,7 @@ avx2_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *d
 	}
 	_mm256_storeu_ps(bv, best);
 	_mm256_storeu_si256((__m256i *) bi, best_i);
-	for (int l = 0; l < 8; l++)
-		if (bi[l] >= 0 && (result < 0 || bv[l] < result_d ||
-						   (bv[l] == result_d && bi[l] < result)))
-		{
-			result = bi[l];
-			result_d = bv[l];
-		}
-	*distance = result_d;
-	return result;
+	return HannoyNearestOfLanes(bv, bi, 8, distance);
 }
 
 static const HannoyKernels avx2_kernels = {

@@ -190,8 +190,6 @@ avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float 
 	__m512i		sixteen = _mm512_set1_epi32(16);
 	float		bv[16];
 	int			bi[16];
-	int			result = -1;
-	float		result_d = INFINITY;
 
 	for (int c = 0; c < k; c += 16)
 	{
@@ -212,15 +210,7 @@ avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float 
 	}
 	_mm512_storeu_ps(bv, best);
 	_mm512_storeu_si512(bi, best_i);
-	for (int l = 0; l < 16; l++)
-		if (bi[l] >= 0 && (result < 0 || bv[l] < result_d ||
-						   (bv[l] == result_d && bi[l] < result)))
-		{
-			result = bi[l];
-			result_d = bv[l];
-		}
-	*distance = result_d;
-	return result;
+	return HannoyNearestOfLanes(bv, bi, 16, distance);
 }
 
 static const HannoyKernels avx512_kernels = {

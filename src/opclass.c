@@ -282,20 +282,27 @@ pq_element_negdot(const HannoyIndexInfo *info, const void *a, const void *b)
 
 /* --- the opclasses ------------------------------------------------------ */
 
-/* an fp32 or fp16 opclass: the query is the encoded value, one distance */
-#define DEFINE_OPCLASS(NAME, STORAGE, DIMS, ENCODE, DISTANCE) \
-static const HannoyOpclass NAME##_info = { \
-	.storage = STORAGE, .name = #NAME, .dims = DIMS, \
-	.stored_size = STORAGE == HANNOY_STORAGE_FP32 ? fp32_size : fp16_size, \
-	.encode = ENCODE, .prepare_query = query_as_encoded, \
-	.query_distance = DISTANCE, .element_distance = DISTANCE \
-}; \
+/* support function 1 of opclass NAME: its NAME##_info */
+#define DEFINE_SUPPORT(NAME) \
 PG_FUNCTION_INFO_V1(hannoy_##NAME##_support); \
 Datum \
 hannoy_##NAME##_support(PG_FUNCTION_ARGS) \
 { \
 	PG_RETURN_POINTER(&NAME##_info); \
 }
+
+/* fp32 or fp16 storage: the query is the encoded value, one distance */
+#define EXACT_OPCLASS(NAME, LABEL, STORAGE, DIMS, ENCODE, DISTANCE) \
+static const HannoyOpclass NAME##_info = { \
+	.storage = STORAGE, .name = LABEL, .dims = DIMS, \
+	.stored_size = STORAGE == HANNOY_STORAGE_FP32 ? fp32_size : fp16_size, \
+	.encode = ENCODE, .prepare_query = query_as_encoded, \
+	.query_distance = DISTANCE, .element_distance = DISTANCE \
+};
+
+#define DEFINE_OPCLASS(NAME, STORAGE, DIMS, ENCODE, DISTANCE) \
+EXACT_OPCLASS(NAME, #NAME, STORAGE, DIMS, ENCODE, DISTANCE) \
+DEFINE_SUPPORT(NAME)
 
 DEFINE_OPCLASS(vector_l2_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32, f32_l2)
 DEFINE_OPCLASS(vector_ip_ops, HANNOY_STORAGE_FP32, vector_value_dims, vector_to_fp32, f32_negdot)
@@ -310,21 +317,12 @@ DEFINE_OPCLASS(vector_ip_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vecto
 DEFINE_OPCLASS(vector_cosine_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16_unit, f16_negdot)
 
 /* the exact vectors of the halfvec PQ opclasses (no SQL opclass of their own) */
-static const HannoyOpclass halfvec_l2_exact = {
-	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_l2_pq_ops", .dims = halfvec_value_dims,
-	.stored_size = fp32_size, .encode = halfvec_to_fp32, .prepare_query = query_as_encoded,
-	.query_distance = f32_l2, .element_distance = f32_l2
-};
-static const HannoyOpclass halfvec_ip_exact = {
-	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_ip_pq_ops", .dims = halfvec_value_dims,
-	.stored_size = fp32_size, .encode = halfvec_to_fp32, .prepare_query = query_as_encoded,
-	.query_distance = f32_negdot, .element_distance = f32_negdot
-};
-static const HannoyOpclass halfvec_cosine_exact = {
-	.storage = HANNOY_STORAGE_FP32, .name = "halfvec_cosine_pq_ops", .dims = halfvec_value_dims,
-	.stored_size = fp32_size, .encode = halfvec_to_fp32_unit, .prepare_query = query_as_encoded,
-	.query_distance = f32_negdot, .element_distance = f32_negdot
-};
+EXACT_OPCLASS(halfvec_l2_exact, "halfvec_l2_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
+			  halfvec_to_fp32, f32_l2)
+EXACT_OPCLASS(halfvec_ip_exact, "halfvec_ip_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
+			  halfvec_to_fp32, f32_negdot)
+EXACT_OPCLASS(halfvec_cosine_exact, "halfvec_cosine_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
+			  halfvec_to_fp32_unit, f32_negdot)
 
 /*
  * A PQ opclass: the exact opclass encodes values (fp32) for the build's
@@ -346,12 +344,7 @@ static const HannoyOpclass NAME##_info = { \
 	.quantize = pq_quantize, .prepare_query = PREPARE, \
 	.query_distance = pq_query_distance, .element_distance = ELEMENT_DISTANCE \
 }; \
-PG_FUNCTION_INFO_V1(hannoy_##NAME##_support); \
-Datum \
-hannoy_##NAME##_support(PG_FUNCTION_ARGS) \
-{ \
-	PG_RETURN_POINTER(&NAME##_info); \
-}
+DEFINE_SUPPORT(NAME)
 
 DEFINE_PQ_OPCLASS(vector_l2_pq_ops, vector_value_dims, vector_to_fp32,
 				  &vector_l2_ops_info, pq_prepare_l2, pq_element_l2)
@@ -360,11 +353,11 @@ DEFINE_PQ_OPCLASS(vector_ip_pq_ops, vector_value_dims, vector_to_fp32,
 DEFINE_PQ_OPCLASS(vector_cosine_pq_ops, vector_value_dims, vector_to_fp32_unit,
 				  &vector_cosine_ops_info, pq_prepare_l2, pq_element_l2)
 DEFINE_PQ_OPCLASS(halfvec_l2_pq_ops, halfvec_value_dims, halfvec_to_fp32,
-				  &halfvec_l2_exact, pq_prepare_l2, pq_element_l2)
+				  &halfvec_l2_exact_info, pq_prepare_l2, pq_element_l2)
 DEFINE_PQ_OPCLASS(halfvec_ip_pq_ops, halfvec_value_dims, halfvec_to_fp32,
-				  &halfvec_ip_exact, pq_prepare_negdot, pq_element_negdot)
+				  &halfvec_ip_exact_info, pq_prepare_negdot, pq_element_negdot)
 DEFINE_PQ_OPCLASS(halfvec_cosine_pq_ops, halfvec_value_dims, halfvec_to_fp32_unit,
-				  &halfvec_cosine_exact, pq_prepare_l2, pq_element_l2)
+				  &halfvec_cosine_exact_info, pq_prepare_l2, pq_element_l2)
 
 const HannoyOpclass *
 HannoyGetOpclass(Relation index)

@@ -27,9 +27,7 @@ HannoyInitPage(Page page, uint16 flags)
 void
 HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 {
-	if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(sizeof(HannoyPageOpaqueData)) ||
-		HannoyPageGetOpaque(page)->page_id != HANNOY_PAGE_ID ||
-		!(HannoyPageGetOpaque(page)->flags & HANNOY_PAGE_ELEMENT))
+	if (!HannoyPageIsHannoy(page) || !(HannoyPageGetOpaque(page)->flags & HANNOY_PAGE_ELEMENT))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an invalid page at block %u",
@@ -48,9 +46,7 @@ HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno, bool pq)
 {
 	if (PageIsNew(page))
 		return false;
-	if (pq && PageGetSpecialSize(page) == MAXALIGN(sizeof(HannoyPageOpaqueData)) &&
-		HannoyPageGetOpaque(page)->page_id == HANNOY_PAGE_ID &&
-		HannoyPageGetOpaque(page)->flags == HANNOY_PAGE_CODEBOOK)
+	if (pq && HannoyPageIsHannoy(page) && HannoyPageGetOpaque(page)->flags == HANNOY_PAGE_CODEBOOK)
 		return false;
 	HannoyCheckElementPage(index, page, blkno);
 	return true;

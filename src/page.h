@@ -46,6 +46,15 @@ typedef HannoyPageOpaqueData *HannoyPageOpaque;
 #define HannoyPageGetOpaque(page) \
 	((HannoyPageOpaque) PageGetSpecialPointer(page))
 
+/* Whether an initialised page has a hannoy special space (any kind). */
+static inline bool
+HannoyPageIsHannoy(Page page)
+{
+	return !PageIsNew(page) &&
+		PageGetSpecialSize(page) == MAXALIGN(sizeof(HannoyPageOpaqueData)) &&
+		HannoyPageGetOpaque(page)->page_id == HANNOY_PAGE_ID;
+}
+
 /* Vector storage kinds, as recorded in the metapage. */
 #define HANNOY_STORAGE_FP32		1
 #define HANNOY_STORAGE_FP16		2

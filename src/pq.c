@@ -65,16 +65,7 @@ HannoyPqTrain(HannoyCodebook *cb, const float *sample, int64 n, pg_prng_state *p
 void
 HannoyPqEncode(const HannoyCodebook *cb, const float *x, uint8 *code)
 {
-	for (int j = 0; j < cb->pq_m; j++)
-	{
-		int			lo = HannoyPqLow(cb->dims, cb->pq_m, j);
-		int			dsub = HannoyPqLow(cb->dims, cb->pq_m, j + 1) - lo;
-		float		d;
-
-		code[j] = (uint8) HannoyKernel->f32_l2sq_nearest(x + lo,
-														 cb->values + (int64) HANNOY_PQ_CENTROIDS * lo,
-														 dsub, HANNOY_PQ_CENTROIDS, &d);
-	}
+	HannoyPqEncodeMany(cb, x, 1, code);
 }
 
 /*

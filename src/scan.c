@@ -35,7 +35,6 @@
 typedef struct HannoyScanOpaqueData
 {
 	MemoryContext cxt;			/* reset by each rescan */
-	IndexScanDesc scan;
 	HannoyIndexInfo info;
 	HannoySearch search;
 	HannoyDiskReader reader;	/* the search's visit_arg */
@@ -73,7 +72,6 @@ hannoybeginscan(Relation index, int nkeys, int norderbys)
 
 	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy scan",
 									ALLOCSET_DEFAULT_SIZES);
-	so->scan = scan;
 	scan->opaque = so;
 	return scan;
 }
@@ -326,7 +324,7 @@ rerank_batch(IndexScanDesc scan, HannoyScanOpaque so)
  * last batch, nearest first.
  */
 static bool
-next_batch(HannoyScanOpaque so)
+next_batch(IndexScanDesc scan, HannoyScanOpaque so)
 {
 	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget)
 		return false;
@@ -345,7 +343,7 @@ next_batch(HannoyScanOpaque so)
 		so->next = 0;
 	}
 	if (so->rerank && so->nbatch > 0)
-		rerank_batch(so->scan, so);
+		rerank_batch(scan, so);
 	return so->nbatch > 0;
 }
 
@@ -398,7 +396,7 @@ hannoygettuple(IndexScanDesc scan, ScanDirection dir)
 		}
 		if (so->next >= so->nbatch)
 		{
-			if (!next_batch(so))
+			if (!next_batch(scan, so))
 			{
 				so->done = true;
 				break;

@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(hannoy_node sqlstate_of data_dir read_bytes read_fvecs vector_literal
-  copy_vectors recall_at_10 uses_index);
+  copy_vectors load_queries recall_at_10 uses_index);
 
 # A started node with hannoy created in the postgres database (unless
 # no_extension => 1).  Other options go to Cluster->init; conf => text is
@@ -90,6 +90,18 @@ sub copy_vectors
 	}
 	close $fh;
 	$node->safe_psql('postgres', "COPY $table (id, v) FROM '$path'");
+}
+
+# (Re)create table queries (qid, v type) holding the query vectors.
+sub load_queries
+{
+	my ($node, $queries, $type) = @_;
+	$node->safe_psql('postgres', "DROP TABLE IF EXISTS queries; CREATE TABLE queries (qid int, v $type)");
+	my $path = PostgreSQL::Test::Utils::tempdir() . "/queries.tsv";
+	open my $fh, '>', $path or die "open $path: $!";
+	print $fh "$_\t" . vector_literal($queries->[$_]) . "\n" for 0 .. $#$queries;
+	close $fh;
+	$node->safe_psql('postgres', "COPY queries FROM '$path'");
 }
 
 # recall@10 of index scans over table against an exact scan, for the

@@ -30,16 +30,8 @@ for my $case (@cases)
 {
 	my ($name, $type, $opclass, $op, $threshold) = @$case;
 
-	$node->safe_psql('postgres', qq{
-		DROP TABLE IF EXISTS queries;
-		CREATE TABLE queries (qid int, v $type);
-		CREATE TABLE $name (id int PRIMARY KEY, v $type);
-	});
-	my $qpath = PostgreSQL::Test::Utils::tempdir() . "/queries.tsv";
-	open my $fh, '>', $qpath or die;
-	print $fh "$_\t" . vector_literal($queries->[$_]) . "\n" for 0 .. $#$queries;
-	close $fh;
-	$node->safe_psql('postgres', "COPY queries FROM '$qpath'");
+	load_queries($node, $queries, $type);
+	$node->safe_psql('postgres', "CREATE TABLE $name (id int PRIMARY KEY, v $type)");
 
 	# build over 8000 rows
 	copy_vectors($node, $name, $base, 0, 8000);

@@ -18,17 +18,6 @@ my $queries = read_fvecs("$dir/siftsmall_query.fvecs");
 
 my $node = hannoy_node('pq_recall', conf => "maintenance_work_mem = 256MB\nmax_parallel_maintenance_workers = 1");
 
-sub load_queries
-{
-	my ($type) = @_;
-	$node->safe_psql('postgres', "DROP TABLE IF EXISTS queries; CREATE TABLE queries (qid int, v $type)");
-	my $qpath = PostgreSQL::Test::Utils::tempdir() . "/queries.tsv";
-	open my $fh, '>', $qpath or die;
-	print $fh "$_\t" . vector_literal($queries->[$_]) . "\n" for 0 .. $#$queries;
-	close $fh;
-	$node->safe_psql('postgres', "COPY queries FROM '$qpath'");
-}
-
 # name, column type, opclass, operator, threshold (inner product: codes
 # compared by dot product lose more, see opclass.c; measured 0.89-0.90)
 my @cases = (
@@ -44,7 +33,7 @@ for my $case (@cases)
 {
 	my ($name, $type, $opclass, $op, $threshold) = @$case;
 
-	load_queries($type);
+	load_queries($node, $queries, $type);
 	$node->safe_psql('postgres', "CREATE TABLE $name (id int PRIMARY KEY, v $type)");
 	copy_vectors($node, $name, $base, 0, 8000);
 	$node->safe_psql('postgres', qq{
@@ -76,7 +65,7 @@ for my $case (@cases)
 }
 
 # a parallel build (leader and one worker) on all 10000 rows
-load_queries('vector(128)');
+load_queries($node, $queries, 'vector(128)');
 $node->safe_psql('postgres', 'CREATE TABLE par (id int PRIMARY KEY, v vector(128))');
 copy_vectors($node, 'par', $base, 0, 10000);
 my ($ret, $out, $err) = $node->psql('postgres', q{
