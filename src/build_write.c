@@ -20,16 +20,23 @@
 #include "codebook.h"
 
 static void
-plan_item(PagePlan *plan, Size size, ItemPointer loc)
+plan_next_page(PagePlan *plan)
 {
-	Size		need = MAXALIGN(size) + sizeof(ItemIdData);
-
-	if (plan->used + need > PAGE_CAPACITY)
+	if (plan->used > 0)
 	{
 		plan->blkno++;
 		plan->used = 0;
 		plan->next = FirstOffsetNumber;
 	}
+}
+
+static void
+plan_item(PagePlan *plan, Size size, ItemPointer loc)
+{
+	Size		need = MAXALIGN(size) + sizeof(ItemIdData);
+
+	if (plan->used + need > PAGE_CAPACITY)
+		plan_next_page(plan);
 	ItemPointerSet(loc, plan->blkno, plan->next);
 	plan->next++;
 	plan->used += need;
@@ -63,9 +70,33 @@ plan_room(PagePlan *plan)
 	return left > sizeof(ItemIdData) ? MAXALIGN_DOWN(left - sizeof(ItemIdData)) : 0;
 }
 
+/* Where an element's items go, and how its vector is cut between them. */
+#define MAX_VECTOR_ITEMS 16
+
+typedef struct ElementLayout
+{
+	Size		item_size;		/* the element item's */
+	Size		inline_bytes;	/* vector bytes the element item holds */
+	int			nitems;			/* items with the rest: parts, then a vector item */
+	ItemPointerData item_loc[MAX_VECTOR_ITEMS];
+	Size		item_bytes[MAX_VECTOR_ITEMS];	/* vector bytes each holds */
+} ElementLayout;
+
+StaticAssertDecl(HANNOY_MAX_DIMENSIONS * sizeof(float4) /
+				 (HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_PART_SIZE(0)) + 2 <= MAX_VECTOR_ITEMS,
+				 "a vector of the largest size has room for its items");
+
+static void
+plan_vector_item(PagePlan *plan, ElementLayout *lay, Size bytes, bool last)
+{
+	plan_item(plan, last ? HANNOY_VECTOR_TUPLE_SIZE(bytes) : HANNOY_VECTOR_PART_SIZE(bytes),
+			  &lay->item_loc[lay->nitems]);
+	lay->item_bytes[lay->nitems++] = bytes;
+}
+
 /*
- * Where element i's item (and its vector item, if any) will go, and how
- * many bytes of its vector the element item holds; returns the item's size.
+ * Where element i's item (and its vector items, if any) will go, and how
+ * many bytes of its vector each holds; loc gets the element's TID.
  *
  * Elements go one after another.  One that does not fit whole in what is
  * left of a page is split when at least a quarter of it fits: its item
@@ -73,33 +104,51 @@ plan_room(PagePlan *plan)
  * the vector starts the next one.  Otherwise a page of 784-d fp32 elements
  * (3.3 kB each) would hold two and waste 18%; split, it holds 2.4 on
  * average, and a third of the elements take a second page access to read.
+ *
+ * An element larger than a page (fp32 beyond ~2000 dimensions, fp16
+ * beyond ~4000) fills the rest of the page, or a new one when less than a
+ * quarter of a page is left, with its lists and the first bytes of its
+ * vector; vector parts fill the pages after it, and a vector item with the
+ * last bytes ends the chain (elements after it share its page).
  */
-static Size
-plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc,
-			 ItemPointer vloc, Size *inline_bytes)
+static void
+plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc, ElementLayout *lay)
 {
 	Size		vsize = g->stored.vector_size;
 	Size		head = HANNOY_ELEMENT_VECTOR_OFFSET(g->info.m, g->elements[i].level);
 	bool		external;
 	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, vsize, &external);
 	Size		room = plan_room(plan);
+	Size		rest;
 
-	if (!external && MAXALIGN(size) > room && room >= head + sizeof(float4) &&
-		room >= size / 4)
+	lay->nitems = 0;
+	if (!external && (MAXALIGN(size) <= room || room < head + sizeof(float4) ||
+					  room < size / 4))
 	{
-		/* split: whole 4-byte words inline (fp16 pairs stay together) */
-		*inline_bytes = TYPEALIGN_DOWN(sizeof(float4), room - head);
-		plan_item(plan, head + *inline_bytes, loc);
-		plan_item(plan, HANNOY_VECTOR_TUPLE_SIZE(vsize - *inline_bytes), vloc);
-		return head + *inline_bytes;
+		/* whole, here or on the next page */
+		plan_item(plan, size, loc);
+		lay->item_size = size;
+		lay->inline_bytes = vsize;
+		return;
 	}
-	plan_item(plan, size, loc);
-	*inline_bytes = external ? 0 : vsize;
-	if (external)
-		plan_item(plan, HANNOY_VECTOR_TUPLE_SIZE(vsize), vloc);
-	else
-		ItemPointerSetInvalid(vloc);
-	return size;
+	if (external && (room < head + sizeof(float4) || room < HANNOY_MAX_ITEM_SIZE / 4))
+	{
+		plan_next_page(plan);
+		room = plan_room(plan);
+	}
+	/* whole 4-byte words inline (fp16 pairs stay together) */
+	lay->inline_bytes = TYPEALIGN_DOWN(sizeof(float4), room - head);
+	lay->item_size = head + lay->inline_bytes;
+	plan_item(plan, lay->item_size, loc);
+	rest = vsize - lay->inline_bytes;
+	while (HANNOY_VECTOR_TUPLE_SIZE(rest) > HANNOY_MAX_ITEM_SIZE)
+	{
+		Size		bytes = HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_PART_SIZE(0);
+
+		plan_vector_item(plan, lay, bytes, false);
+		rest -= bytes;
+	}
+	plan_vector_item(plan, lay, rest, true);
 }
 
 void
@@ -145,9 +194,8 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 	Size		vsize = g->stored.vector_size;
 	BuildElement *e = &g->elements[i];
 	HannoyElementTuple tup = (HannoyElementTuple) w->item;
-	ItemPointerData vloc;
-	Size		inline_bytes;
-	Size		size;
+	ElementLayout lay;
+	Size		done;
 	int			slot = 0;
 
 	if (g->codes)
@@ -159,11 +207,11 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 		g->stored.opclass->quantize(&g->stored, vector, w->code);
 		vector = w->code;
 	}
-	size = plan_element(&w->plan, g, i, where, &vloc, &inline_bytes);
-	memset(w->item, 0, size);
+	plan_element(&w->plan, g, i, where, &lay);
+	memset(w->item, 0, lay.item_size);
 	tup->type = HANNOY_ITEM_ELEMENT;
 	tup->level = e->level;
-	tup->flags = inline_bytes < vsize ? HANNOY_ELEMENT_EXTERNAL : 0;
+	tup->flags = lay.nitems > 0 ? HANNOY_ELEMENT_EXTERNAL : 0;
 	tup->nheaptids = e->ntids;
 	for (int t = 0; t < HANNOY_HEAPTIDS; t++)
 	{
@@ -172,7 +220,10 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 		else
 			ItemPointerSetInvalid(&tup->heaptids[t]);
 	}
-	tup->vector_tid = vloc;
+	if (lay.nitems > 0)
+		tup->vector_tid = lay.item_loc[0];
+	else
+		ItemPointerSetInvalid(&tup->vector_tid);
 	for (int layer = 0; layer <= e->level; layer++)
 	{
 		int			slots;
@@ -186,18 +237,38 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 				tup->neighbors[slot] = loc[list[s]];
 		}
 	}
-	memcpy(HannoyElementVector(tup, m), vector, inline_bytes);
-	writer_put(w, where, w->item, size);
+	memcpy(HannoyElementVector(tup, m), vector, lay.inline_bytes);
+	writer_put(w, where, w->item, lay.item_size);
 
-	if (inline_bytes < vsize)
+	/* the rest of the vector: parts, each naming the next, then a vector item */
+	done = lay.inline_bytes;
+	for (int k = 0; k < lay.nitems; k++)
 	{
-		HannoyVectorTuple vt = (HannoyVectorTuple) w->item;
+		const char *bytes = (const char *) vector + done;
+		Size		len = lay.item_bytes[k];
 
-		memset(vt, 0, offsetof(HannoyVectorTupleData, data));
-		vt->type = HANNOY_ITEM_VECTOR;
-		memcpy(vt->data, (const char *) vector + inline_bytes, vsize - inline_bytes);
-		writer_put(w, &vloc, w->item, HANNOY_VECTOR_TUPLE_SIZE(vsize - inline_bytes));
+		if (k == lay.nitems - 1)
+		{
+			HannoyVectorTuple vt = (HannoyVectorTuple) w->item;
+
+			memset(vt, 0, offsetof(HannoyVectorTupleData, data));
+			vt->type = HANNOY_ITEM_VECTOR;
+			memcpy(vt->data, bytes, len);
+			writer_put(w, &lay.item_loc[k], w->item, HANNOY_VECTOR_TUPLE_SIZE(len));
+		}
+		else
+		{
+			HannoyVectorPartTuple part = (HannoyVectorPartTuple) w->item;
+
+			memset(part, 0, offsetof(HannoyVectorPartTupleData, data));
+			part->type = HANNOY_ITEM_VECTOR_PART;
+			part->next = lay.item_loc[k + 1];
+			memcpy(part->data, bytes, len);
+			writer_put(w, &lay.item_loc[k], w->item, HANNOY_VECTOR_PART_SIZE(len));
+		}
+		done += len;
 	}
+	Assert(done == vsize);
 }
 
 void
@@ -268,10 +339,9 @@ HannoyBuildWritePages(BuildGraph *g, Relation index)
 	/* every element's TID first, so lists can be written as TIDs */
 	for (int64 i = 0; i < g->count; i++)
 	{
-		ItemPointerData vloc;
-		Size		inline_bytes;
+		ElementLayout lay;
 
-		(void) plan_element(&plan, g, i, &loc[i], &vloc, &inline_bytes);
+		plan_element(&plan, g, i, &loc[i], &lay);
 	}
 	HannoyBuildMetapage(g, meta.data, loc, plan.blkno);
 	HannoyBuildFlushPage(index, meta.data);

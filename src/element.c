@@ -6,11 +6,12 @@
  *	  the build, each WAL-logged with Generic WAL.
  *
  * Locking: a reader holds a share lock on the element's page while it
- * computes the distance and copies what it needs, plus a share lock on the
- * page of an external vector item.  A writer holds an exclusive lock on one
- * page at a time and never waits for another buffer lock while holding it.
- * Elements are written before anything links to them, and external vector
- * items before their elements.
+ * computes the distance and copies what it needs, plus, one at a time, a
+ * share lock on the page of each item holding the rest of an external
+ * vector.  A writer holds an exclusive lock on one page at a time and never
+ * waits for another buffer lock while holding it.  Elements are written
+ * before anything links to them, and external vector items before their
+ * elements (a chain from its end).
  *
  *-------------------------------------------------------------------------
  */
@@ -69,27 +70,27 @@ list_refs(const HannoyElementTuple tup, int m, int layer, HannoyRef *out)
 
 /*
  * Run fn over the vector of a share-locked element: in place when it is
- * wholly inline; otherwise the rest is in a vector item (whose page is
- * share-locked meanwhile), and a vector split between the two is joined
- * in a scratch copy first.
+ * wholly inline or wholly in one vector item; otherwise its parts -- the
+ * bytes inline, then the vector parts and item of its chain, each read
+ * under a share lock of its page -- are joined in a scratch copy first.
  */
 typedef void (*VectorFn) (const void *vector, void *arg);
 
 static Buffer read_hinted(Relation index, BlockNumber blkno);
 
+/* where with_vector joins a vector (the largest one: 16000 fp32 values) */
+static char *joined = NULL;
+
 static void
 with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber off,
 			HannoyElementTuple tup, VectorFn fn, void *arg)
 {
-	static PGAlignedBlock joined;
 	Size		vsize = info->vector_size;
 	char	   *head = HannoyElementVector(tup, info->m);
 	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 														info->m);
-	ItemPointerData vtid;
-	Buffer		vbuf = InvalidBuffer;
-	Page		vpage = page;
-	HannoyVectorTuple vt;
+	Size		done = inline_bytes;
+	ItemPointerData vtid = tup->vector_tid;
 
 	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
 		HannoyElementCorrupted(info->index, blkno, off, "vector has the wrong size");
@@ -98,27 +99,44 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 		fn(head, arg);
 		return;
 	}
-	vtid = tup->vector_tid;
-	if (ItemPointerGetBlockNumber(&vtid) != blkno)
+	if (joined == NULL)
+		joined = MemoryContextAlloc(TopMemoryContext,
+									HANNOY_MAX_DIMENSIONS * sizeof(float4));
+	Assert(vsize <= HANNOY_MAX_DIMENSIONS * sizeof(float4));
+	memcpy(joined, head, inline_bytes);
+	while (done < vsize)
 	{
-		/* the page's special space is not checked: one more cache miss */
-		vbuf = read_hinted(info->index, ItemPointerGetBlockNumber(&vtid));
-		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
-		vpage = BufferGetPage(vbuf);
+		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&vtid);
+		Buffer		vbuf = InvalidBuffer;
+		Page		vpage = page;
+		const char *data;
+		Size		len;
+
+		if (vblk != blkno)
+		{
+			/* the page's special space is not checked: one more cache miss */
+			vbuf = read_hinted(info->index, vblk);
+			LockBuffer(vbuf, BUFFER_LOCK_SHARE);
+			vpage = BufferGetPage(vbuf);
+		}
+		data = HannoyGetVectorPart(vpage, ItemPointerGetOffsetNumberNoCheck(&vtid),
+								   vsize - done, &len, &vtid);
+		if (data == NULL)
+			HannoyElementCorrupted(info->index, blkno, off, "vector item is missing");
+		if (len == vsize)
+		{
+			/* all of it in one vector item: no copy */
+			fn(data, arg);
+			if (BufferIsValid(vbuf))
+				UnlockReleaseBuffer(vbuf);
+			return;
+		}
+		memcpy(joined + done, data, len);
+		done += len;
+		if (BufferIsValid(vbuf))
+			UnlockReleaseBuffer(vbuf);
 	}
-	vt = HannoyGetVectorItem(vpage, ItemPointerGetOffsetNumber(&vtid), vsize - inline_bytes);
-	if (vt == NULL)
-		HannoyElementCorrupted(info->index, blkno, off, "vector item is missing");
-	if (inline_bytes == 0)
-		fn(vt->data, arg);
-	else
-	{
-		memcpy(joined.data, head, inline_bytes);
-		memcpy(joined.data + inline_bytes, vt->data, vsize - inline_bytes);
-		fn(joined.data, arg);
-	}
-	if (BufferIsValid(vbuf))
-		UnlockReleaseBuffer(vbuf);
+	fn(joined, arg);
 }
 
 typedef struct VisitArgs
@@ -663,8 +681,44 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
 }
 
 /*
- * Write a new element (and its vector item when it does not fit inline)
- * with its neighbour lists already chosen.  Returns its reference.
+ * Write the vector of an element that does not fit a page whole: a vector
+ * item with its last bytes, then, back to front, a vector part of a page
+ * for each page's worth before them.  Returns the TID of the first.
+ * Written before the element, so nothing links to them before they exist.
+ */
+static ItemPointerData
+write_vector_chain(HannoyIndexInfo *info, const char *vector)
+{
+	Size		vsize = info->vector_size;
+	Size		part_bytes = HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_PART_SIZE(0);
+	Size		last_max = HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_TUPLE_SIZE(0);
+	int			nparts = vsize <= last_max ? 0 :
+		(int) ((vsize - last_max + part_bytes - 1) / part_bytes);
+	Size		start = nparts * part_bytes;
+	char	   *item = palloc0(HANNOY_MAX_ITEM_SIZE);
+	ItemPointerData tid;
+
+	((HannoyVectorTuple) item)->type = HANNOY_ITEM_VECTOR;
+	memcpy(((HannoyVectorTuple) item)->data, vector + start, vsize - start);
+	tid = add_item(info, item, HANNOY_VECTOR_TUPLE_SIZE(vsize - start));
+	for (int p = nparts - 1; p >= 0; p--)
+	{
+		HannoyVectorPartTuple part = (HannoyVectorPartTuple) item;
+
+		part->type = HANNOY_ITEM_VECTOR_PART;
+		part->unused = 0;
+		part->next = tid;
+		memcpy(part->data, vector + p * part_bytes, part_bytes);
+		tid = add_item(info, item, HANNOY_VECTOR_PART_SIZE(part_bytes));
+	}
+	pfree(item);
+	return tid;
+}
+
+/*
+ * Write a new element (and its vector item, or chain of them, when it does
+ * not fit inline) with its neighbour lists already chosen.  Returns its
+ * reference.
  */
 HannoyRef
 HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
@@ -696,15 +750,7 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 		}
 
 	if (external)
-	{
-		Size		vsize = HANNOY_VECTOR_TUPLE_SIZE(info->vector_size);
-		HannoyVectorTuple vt = palloc0(vsize);
-
-		vt->type = HANNOY_ITEM_VECTOR;
-		memcpy(vt->data, vector, info->vector_size);
-		tup->vector_tid = add_item(info, vt, vsize);
-		pfree(vt);
-	}
+		tup->vector_tid = write_vector_chain(info, vector);
 	else
 		memcpy(HannoyElementVector(tup, m), vector, info->vector_size);
 

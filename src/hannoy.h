@@ -190,8 +190,8 @@ extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno
 									 bool pq);
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
-extern HannoyVectorTuple HannoyGetVectorItem(Page page, OffsetNumber off,
-											 Size bytes);
+extern const char *HannoyGetVectorPart(Page page, OffsetNumber off, Size remaining,
+									   Size *len, ItemPointer next);
 extern HannoyElementTuple HannoyGetElement(const HannoyIndexInfo *info, Page page,
 										   BlockNumber blkno, OffsetNumber off);
 extern void HannoyElementCorrupted(Relation index, BlockNumber blkno,

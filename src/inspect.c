@@ -13,8 +13,8 @@
  *	   layer's, and not at the element itself (a link to a deleted element
  *	   is normal between vacuum's passes, and after an interrupted vacuum);
  *	 - lists have their used slots first and no repeated neighbour;
- *	 - every live element has 1..HANNOY_HEAPTIDS valid heap TIDs, and
- *	   every external vector item exists;
+ *	 - every live element has 1..HANNOY_HEAPTIDS valid heap TIDs, and the
+ *	   items holding the rest of an external vector exist and add up to it;
  *	 - the entry point is an element (deleted only while vacuum has not
  *	   replaced it) of the recorded level, and no live element is higher.
  * The first violation raises ERRCODE_INDEX_CORRUPTED naming it.
@@ -147,8 +147,9 @@ violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
 
 /*
  * An element's vector: the bytes its item holds inline fit its flags, and
- * the rest is in a vector item of the right length (read under a share
- * lock of its page, as searches do).
+ * the rest is in its chain -- vector parts, then a vector item -- whose
+ * lengths add up to it (each read under a share lock of its page, as
+ * searches do).
  */
 static void
 check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
@@ -157,9 +158,8 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 {
 	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 														meta->m);
-	ItemPointer vt = &tup->vector_tid;
-	Buffer		vbuf = InvalidBuffer;
-	Page		vpage = page;
+	Size		remaining = vsize - inline_bytes;
+	ItemPointerData vt = tup->vector_tid;
 
 	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
 		violation(index, "has a vector of the wrong size", blk, off,
@@ -167,23 +167,33 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 						   (tup->flags & HANNOY_ELEMENT_EXTERNAL) ? " and has a vector item" : ""));
 	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
 		return;
-	if (!ItemPointerIsValid(vt) || ItemPointerGetBlockNumber(vt) >= nblocks ||
-		ItemPointerGetBlockNumber(vt) == HANNOY_METAPAGE_BLKNO)
-		violation(index, "has no vector item", blk, off, NULL);
-	if (ItemPointerGetBlockNumber(vt) != blk)
+	while (remaining > 0)
 	{
-		vbuf = ReadBuffer(index, ItemPointerGetBlockNumber(vt));
-		LockBuffer(vbuf, BUFFER_LOCK_SHARE);
-		vpage = BufferGetPage(vbuf);
-		HannoyCheckElementPage(index, vpage, ItemPointerGetBlockNumber(vt));
+		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&vt);
+		OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&vt);
+		Buffer		vbuf = InvalidBuffer;
+		Page		vpage = page;
+		Size		len;
+
+		if (!ItemPointerIsValid(&vt) || vblk >= nblocks || vblk == HANNOY_METAPAGE_BLKNO)
+			violation(index, "has no vector item", blk, off,
+					  psprintf("Its vector goes on at (%u,%u), outside the index.", vblk, voff));
+		if (vblk != blk)
+		{
+			vbuf = ReadBuffer(index, vblk);
+			LockBuffer(vbuf, BUFFER_LOCK_SHARE);
+			vpage = BufferGetPage(vbuf);
+			HannoyCheckElementPage(index, vpage, vblk);
+		}
+		if (HannoyGetVectorPart(vpage, voff, remaining, &len, &vt) == NULL)
+			violation(index, "has no vector item", blk, off,
+					  psprintf("A vector item or part at (%u,%u) should hold %s%zu bytes.",
+							   vblk, voff, remaining == vsize - inline_bytes ? "" : "the last ",
+							   remaining));
+		remaining -= len;
+		if (BufferIsValid(vbuf))
+			UnlockReleaseBuffer(vbuf);
 	}
-	if (HannoyGetVectorItem(vpage, ItemPointerGetOffsetNumber(vt), vsize - inline_bytes) == NULL)
-		violation(index, "has no vector item", blk, off,
-				  psprintf("Its vector item should be at (%u,%u) and hold %zu bytes.",
-						   ItemPointerGetBlockNumber(vt), ItemPointerGetOffsetNumber(vt),
-						   vsize - inline_bytes));
-	if (BufferIsValid(vbuf))
-		UnlockReleaseBuffer(vbuf);
 }
 
 PG_FUNCTION_INFO_V1(hannoy_verify);

@@ -111,13 +111,10 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 			(meta->dimensions > 0 && (meta->pq_m < 1 || meta->pq_m > meta->dimensions)))
 			meta_corrupted(index, psprintf("pq_m is %u for %u dimensions.",
 										   meta->pq_m, meta->dimensions));
-		if (meta->dimensions > HANNOY_MAX_DIMENSIONS)
-			meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
 		if (meta->codebook == HANNOY_METAPAGE_BLKNO)
 			meta_corrupted(index, "Its codebooks start at block 0.");
 	}
-	else if (HannoyVectorSize(meta->storage, meta->dimensions) >
-			 HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data))
+	if (meta->dimensions > HANNOY_MAX_DIMENSIONS)
 		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
 	if (meta->max_level > HannoyMaxLevel(meta->m))
 		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));

@@ -373,24 +373,16 @@ HannoyVectorSize(uint8 storage, int dims)
 	return (storage == HANNOY_STORAGE_FP16 ? sizeof(uint16) : sizeof(float)) * dims;
 }
 
-/* 54000 when one vector of this many dimensions cannot fit in a page. */
+/*
+ * 54000 beyond the types' limit.  The types never make such a vector; this
+ * keeps the metapage's dimensions within what its check accepts.
+ */
 void
 HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims)
 {
-	int			fp32_max = (HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data)) / sizeof(float);
-	int			fp16_max = (HANNOY_MAX_ITEM_SIZE - offsetof(HannoyVectorTupleData, data)) / sizeof(uint16);
-
-	if (opclass->storage == HANNOY_STORAGE_FP32 && dims > fp32_max)
+	if (dims > HANNOY_MAX_DIMENSIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("hannoy index with %s cannot have more than %d dimensions",
-						opclass->name, fp32_max),
-				 errhint("Store the index in fp16 (up to %d dimensions): use a halfvec column with halfvec_l2_ops, or vector_l2_fp16_ops, vector_ip_fp16_ops or vector_cosine_fp16_ops on this vector column. Product-quantized (PQ) opclasses for larger vectors are not available yet.",
-						 fp16_max)));
-	if (opclass->storage == HANNOY_STORAGE_FP16 && dims > fp16_max)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("hannoy index with %s cannot have more than %d dimensions",
-						opclass->name, fp16_max),
-				 errhint("Vectors this large need a product-quantized (PQ) opclass, which this version of hannoy does not have yet.")));
+						opclass->name, HANNOY_MAX_DIMENSIONS)));
 }

@@ -110,7 +110,7 @@ HannoyGetElement(const HannoyIndexInfo *info, Page page, BlockNumber blkno,
 	tup = (HannoyElementTuple) PageGetItem(page, iid);
 	if (tup->type != HANNOY_ITEM_ELEMENT)
 	{
-		if (tup->type != HANNOY_ITEM_VECTOR)
+		if (tup->type != HANNOY_ITEM_VECTOR && tup->type != HANNOY_ITEM_VECTOR_PART)
 			HannoyCheckElementPage(info->index, page, blkno);
 		return NULL;
 	}
@@ -123,24 +123,47 @@ HannoyGetElement(const HannoyIndexInfo *info, Page page, BlockNumber blkno,
 }
 
 /*
- * The vector item at off of a locked element page, if it holds `bytes` of
- * vector; NULL otherwise.  Like HannoyGetElement, it checks the offset,
- * line pointer, length and type, not the page's special space.
+ * The vector item or part at off of a locked element page, in a chain
+ * that still has `remaining` bytes of vector to give: its bytes (*len of
+ * them), and in *next where the chain goes on (invalid after a vector
+ * item, which ends it).  NULL if off holds no such item: a vector item
+ * must hold exactly the remaining bytes, a part fewer but at least one and
+ * name a next item, so a walk from part to part always ends.  Like
+ * HannoyGetElement, it checks the offset, line pointer, length and type,
+ * not the page's special space.
  */
-HannoyVectorTuple
-HannoyGetVectorItem(Page page, OffsetNumber off, Size bytes)
+const char *
+HannoyGetVectorPart(Page page, OffsetNumber off, Size remaining, Size *len,
+					ItemPointer next)
 {
 	ItemId		iid;
-	HannoyVectorTuple vt;
+	char	   *item;
 
+	StaticAssertStmt(offsetof(HannoyVectorPartTupleData, data) == 8,
+					 "a vector part's data starts at a 4-byte boundary");
 	if (!OFFSET_IN_PAGE(page, off))
 		return NULL;
 	iid = PageGetItemId(page, off);
-	if (!item_in_page(iid, HANNOY_VECTOR_TUPLE_SIZE(bytes)) ||
-		ItemIdGetLength(iid) != HANNOY_VECTOR_TUPLE_SIZE(bytes))
+	if (!item_in_page(iid, HANNOY_VECTOR_TUPLE_SIZE(1)))
 		return NULL;
-	vt = (HannoyVectorTuple) PageGetItem(page, iid);
-	return vt->type == HANNOY_ITEM_VECTOR ? vt : NULL;
+	item = PageGetItem(page, iid);
+	if (*item == HANNOY_ITEM_VECTOR &&
+		ItemIdGetLength(iid) == HANNOY_VECTOR_TUPLE_SIZE(remaining))
+	{
+		*len = remaining;
+		ItemPointerSetInvalid(next);
+		return ((HannoyVectorTuple) item)->data;
+	}
+	if (*item == HANNOY_ITEM_VECTOR_PART &&
+		ItemIdGetLength(iid) > HANNOY_VECTOR_PART_SIZE(0) &&
+		ItemIdGetLength(iid) < HANNOY_VECTOR_PART_SIZE(remaining) &&
+		ItemPointerIsValid(&((HannoyVectorPartTuple) item)->next))
+	{
+		*len = ItemIdGetLength(iid) - HANNOY_VECTOR_PART_SIZE(0);
+		*next = ((HannoyVectorPartTuple) item)->next;
+		return ((HannoyVectorPartTuple) item)->data;
+	}
+	return NULL;
 }
 
 /*
@@ -157,8 +180,9 @@ HannoyMaxLevel(int m)
 }
 
 /*
- * Size of an element item; *external says whether its vector must go in a
- * vector item of its own because the whole would not fit in a page.
+ * Size of an element item; *external says whether its vector must go
+ * elsewhere (a vector item, or a chain of parts) because the whole would
+ * not fit in a page.
  */
 Size
 HannoyElementSize(int m, int level, Size vector_size, bool *external)

@@ -10,7 +10,9 @@
  * standard slotted page whose items are element items (one per distinct
  * vector: heap TIDs, the neighbour lists of every layer, and the vector
  * inline, or its first part) and vector items (the rest of a vector that
- * is not wholly inline).  See src/README for the reasoning.
+ * is not wholly inline: one item, or a chain of vector parts ending in
+ * one when the vector is larger than a page).  See src/README for the
+ * reasoning.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,8 +26,8 @@
 #include "storage/itemptr.h"
 
 #define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
-#define HANNOY_FORMAT_VERSION	3
-/* the oldest version this code reads: 3 only added PQ (see src/README) */
+#define HANNOY_FORMAT_VERSION	4
+/* the oldest version this code reads: 3 added PQ, 4 vector parts (src/README) */
 #define HANNOY_FORMAT_VERSION_OLDEST	2
 #define HANNOY_METAPAGE_BLKNO	0
 
@@ -110,10 +112,11 @@ typedef HannoyCodebookPageData *HannoyCodebookPage;
 /* Item kinds: the first byte of every item on an element page. */
 #define HANNOY_ITEM_ELEMENT		1
 #define HANNOY_ITEM_VECTOR		2
+#define HANNOY_ITEM_VECTOR_PART	3	/* version 4 */
 
 /* Element flags */
 #define HANNOY_ELEMENT_DELETED	0x01	/* no live heap TIDs; awaiting repair */
-#define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector ends in vector_tid's item */
+#define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector goes on at vector_tid */
 
 /* heap TIDs an element holds; more duplicates become another element */
 #define HANNOY_HEAPTIDS			3
@@ -124,8 +127,9 @@ typedef HannoyCodebookPageData *HannoyCodebookPage;
  * ItemPointerData; unused slots are invalid and come last in each list.
  * The vector follows at a 4-byte boundary: all of it, or with EXTERNAL its
  * first bytes (as many as the item's length leaves after the lists: none
- * to all but 4) and the rest in the vector item at vector_tid.  Version 1
- * had no partial vectors: EXTERNAL meant the whole vector was elsewhere.
+ * to all but 4) and the rest at vector_tid: a vector item, or (version 4)
+ * a chain of vector parts ending in one.  Version 1 had no partial vectors:
+ * EXTERNAL meant the whole vector was elsewhere.
  */
 typedef struct HannoyElementTupleData
 {
@@ -140,7 +144,10 @@ typedef struct HannoyElementTupleData
 
 typedef HannoyElementTupleData *HannoyElementTuple;
 
-/* A vector item: the part of an element's vector its item does not hold. */
+/*
+ * A vector item: the part of an element's vector its item does not hold,
+ * or the last of it when that part is larger than a page.
+ */
 typedef struct HannoyVectorTupleData
 {
 	uint8		type;			/* HANNOY_ITEM_VECTOR */
@@ -149,6 +156,22 @@ typedef struct HannoyVectorTupleData
 } HannoyVectorTupleData;
 
 typedef HannoyVectorTupleData *HannoyVectorTuple;
+
+/*
+ * A vector part (version 4): some bytes of a vector too large for one
+ * vector item, followed by the rest at `next` (another part, or the vector
+ * item that ends the chain).  Every part holds at least one byte, so a
+ * chain is never longer than its vector has bytes.
+ */
+typedef struct HannoyVectorPartTupleData
+{
+	uint8		type;			/* HANNOY_ITEM_VECTOR_PART */
+	uint8		unused;
+	ItemPointerData next;
+	char		data[FLEXIBLE_ARRAY_MEMBER];	/* at offset 8 */
+} HannoyVectorPartTupleData;
+
+typedef HannoyVectorPartTupleData *HannoyVectorPartTuple;
 
 /* Neighbour slots of an element of the given level. */
 #define HANNOY_NEIGHBOR_SLOTS(m, level)	(2 * (m) + (level) * (m))
@@ -169,6 +192,7 @@ typedef HannoyVectorTupleData *HannoyVectorTuple;
 				  MAXALIGN(sizeof(HannoyPageOpaqueData)))
 
 #define HANNOY_VECTOR_TUPLE_SIZE(bytes)	(offsetof(HannoyVectorTupleData, data) + (bytes))
+#define HANNOY_VECTOR_PART_SIZE(bytes)	(offsetof(HannoyVectorPartTupleData, data) + (bytes))
 
 /* Vector bytes an element item of item_len bytes holds inline. */
 static inline Size

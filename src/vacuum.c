@@ -391,6 +391,53 @@ relink_orphans(VacuumState *vs, HannoyRef entry)
 	pfree(vector);
 }
 
+/*
+ * Remove the vector items of a removed element, first to last, one page at
+ * a time: its chain holds `remaining` bytes of vector.  Nothing else links
+ * to them, and no search reads them any more (a search reads them under a
+ * share lock of the element's page, which pass 3 held exclusively to
+ * remove it).  A chain that breaks (corruption) is followed no further.
+ */
+static void
+free_vector_chain(VacuumState *vs, ItemPointerData tid, Size remaining)
+{
+	Relation	index = vs->index.index;
+
+	while (remaining > 0)
+	{
+		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&tid);
+		OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&tid);
+		Buffer		buf;
+		GenericXLogState *state;
+		Page		vpage;
+		Size		len;
+
+		if (vblk >= vs->nblocks && vblk != InvalidBlockNumber)
+			vs->nblocks = RelationGetNumberOfBlocks(index);
+		if (vblk == HANNOY_METAPAGE_BLKNO || vblk >= vs->nblocks)
+			return;
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, vblk, RBM_NORMAL, vs->info->strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		HannoyCheckElementPage(index, BufferGetPage(buf), vblk);
+		state = GenericXLogStart(index);
+		vpage = GenericXLogRegisterBuffer(state, buf, 0);
+		if (HannoyGetVectorPart(vpage, voff, remaining, &len, &tid) != NULL)
+		{
+			PageIndexTupleDeleteNoCompact(vpage, voff);
+			PageSetHasFreeLinePointers(vpage);
+			GenericXLogFinish(state);
+			remaining -= len;
+		}
+		else
+		{
+			GenericXLogAbort(state);
+			remaining = 0;
+		}
+		RecordPageWithFreeSpace(index, vblk, PageGetExactFreeSpace(BufferGetPage(buf)));
+		UnlockReleaseBuffer(buf);
+	}
+}
+
 /* Pass 3 over one page holding deleted elements. */
 static void
 free_page(VacuumState *vs, BlockNumber blkno)
@@ -401,6 +448,7 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	GenericXLogState *state;
 	Page		page;
 	ItemPointerData *vectors;
+	Size	   *remaining;		/* bytes of vector each chain holds */
 	int			nvectors = 0;
 	bool		changed = false;
 
@@ -409,14 +457,23 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	state = GenericXLogStart(index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
 	vectors = palloc(sizeof(ItemPointerData) * (PageGetMaxOffsetNumber(page) + 1));
+	remaining = palloc(sizeof(Size) * (PageGetMaxOffsetNumber(page) + 1));
 	for (OffsetNumber off = PageGetMaxOffsetNumber(page); off >= FirstOffsetNumber; off--)
 	{
 		HannoyElementTuple tup = HannoyGetElement(&vs->index, page, blkno, off);
+		Size		inline_bytes;
 
 		if (tup == NULL || !(tup->flags & HANNOY_ELEMENT_DELETED))
 			continue;
-		if (tup->flags & HANNOY_ELEMENT_EXTERNAL)
-			vectors[nvectors++] = tup->vector_tid;
+		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
+												vs->index.m);
+		/* a vector whose size is wrong leaves its items behind */
+		if ((tup->flags & HANNOY_ELEMENT_EXTERNAL) &&
+			HannoyElementInlineValid(tup, inline_bytes, vs->index.vector_size))
+		{
+			vectors[nvectors] = tup->vector_tid;
+			remaining[nvectors++] = vs->index.vector_size - inline_bytes;
+		}
 		PageIndexTupleDeleteNoCompact(page, off);
 		changed = true;
 	}
@@ -432,39 +489,9 @@ free_page(VacuumState *vs, BlockNumber blkno)
 
 	/* then the vector items of the removed elements, one page at a time */
 	for (int i = 0; i < nvectors; i++)
-	{
-		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&vectors[i]);
-		OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&vectors[i]);
-		Page		vpage;
-		ItemId		iid;
-
-		/* a corrupted vector TID is skipped, not followed */
-		if (vblk >= vs->nblocks && vblk != InvalidBlockNumber)
-			vs->nblocks = RelationGetNumberOfBlocks(index);
-		if (vblk == HANNOY_METAPAGE_BLKNO || vblk >= vs->nblocks ||
-			voff < FirstOffsetNumber)
-			continue;
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, vblk, RBM_NORMAL, vs->info->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		HannoyCheckElementPage(index, BufferGetPage(buf), vblk);
-		state = GenericXLogStart(index);
-		vpage = GenericXLogRegisterBuffer(state, buf, 0);
-		iid = PageGetItemId(vpage, voff);
-		if (voff <= PageGetMaxOffsetNumber(vpage) && ItemIdIsNormal(iid) &&
-			ItemIdGetLength(iid) >= HANNOY_VECTOR_TUPLE_SIZE(0) &&
-			ItemIdGetOffset(iid) + ItemIdGetLength(iid) <= BLCKSZ &&
-			((HannoyVectorTuple) PageGetItem(vpage, iid))->type == HANNOY_ITEM_VECTOR)
-		{
-			PageIndexTupleDeleteNoCompact(vpage, voff);
-			PageSetHasFreeLinePointers(vpage);
-			GenericXLogFinish(state);
-		}
-		else
-			GenericXLogAbort(state);
-		RecordPageWithFreeSpace(index, vblk, PageGetExactFreeSpace(BufferGetPage(buf)));
-		UnlockReleaseBuffer(buf);
-	}
+		free_vector_chain(vs, vectors[i], remaining[i]);
 	pfree(vectors);
+	pfree(remaining);
 }
 
 /*

@@ -2,7 +2,9 @@
 # after a build, single-row inserts, deletes with VACUUM, and more inserts
 # into the freed space; the standby's graph verifies.  Then the same for
 # product-quantized indexes: codebook pages written by a build and by the
-# first insert into an index built empty.
+# first insert into an index built empty; and for vectors larger than a
+# page (chains of vector parts written by a build and by inserts, removed by
+# VACUUM).
 use strict;
 use warnings;
 
@@ -37,23 +39,24 @@ $primary->safe_psql('postgres', q{
 
 sub topk
 {
-	my ($node, $table) = @_;
+	my ($node, $table, $queries) = @_;
+	$queries //= 'queries';
 	return $node->safe_psql('postgres', qq{
 		SET enable_seqscan = off;
 		SELECT string_agg(ids, ';' ORDER BY qid) FROM (
-		  SELECT q.qid, string_agg(s.id::text, ',') AS ids FROM queries q
+		  SELECT q.qid, string_agg(s.id::text, ',') AS ids FROM $queries q
 		  CROSS JOIN LATERAL (SELECT id FROM $table ORDER BY v <-> q.v LIMIT 10) s
 		  GROUP BY q.qid) x});
 }
 
 sub compare
 {
-	my ($what, $table) = @_;
+	my ($what, $table, $queries) = @_;
 	$table //= 'items';
 	$primary->wait_for_catchup($standby);
-	my $p = topk($primary, $table);
+	my $p = topk($primary, $table, $queries);
 	ok(length($p) > 100, "$what: the primary answers");
-	is(topk($standby, $table), $p, "$what: the standby returns the same top-10");
+	is(topk($standby, $table, $queries), $p, "$what: the standby returns the same top-10");
 	is($standby->safe_psql('postgres', "SELECT hannoy_verify('${table}_v')"),
 		$primary->safe_psql('postgres', "SELECT hannoy_verify('${table}_v')"),
 		"$what: the standby's graph verifies, with as many elements");
@@ -89,6 +92,23 @@ $primary->safe_psql('postgres', q{
 	DELETE FROM pqitems WHERE id % 3 = 0;
 	VACUUM pqitems});
 compare('PQ index after inserts, deletes and VACUUM', 'pqitems');
+
+# 5000-d fp32: an element, a vector part and a vector item each
+$primary->safe_psql('postgres', q{
+	CREATE TABLE wide (id serial PRIMARY KEY, v vector(5000));
+	INSERT INTO wide (v) SELECT (SELECT array_agg(random()) FROM generate_series(1, 5000) WHERE g > 0)::vector
+	  FROM generate_series(1, 200) g;
+	CREATE INDEX wide_v ON wide USING hannoy (v);
+	CREATE TABLE widequeries AS
+	  SELECT q AS qid, (SELECT array_agg(random()) FROM generate_series(1, 5000) WHERE q > 0)::vector(5000) AS v
+	    FROM generate_series(1, 20) q;
+});
+compare('vectors larger than a page, after the build', 'wide', 'widequeries');
+$primary->safe_psql('postgres', join('', map { qq{
+	INSERT INTO wide (v) SELECT (SELECT array_agg(random()) FROM generate_series(1, 5000) WHERE $_ > 0)::vector;
+} } 1 .. 50));
+$primary->safe_psql('postgres', 'DELETE FROM wide WHERE id % 4 = 0; VACUUM wide');
+compare('vectors larger than a page, after inserts, deletes and VACUUM', 'wide', 'widequeries');
 
 $standby->stop;
 $primary->stop;

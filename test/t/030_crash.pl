@@ -1,7 +1,8 @@
 # Crash safety: kill -9 the postmaster while pgbench inserts from several
-# sessions, into a table with an fp32 index and one with a product-quantized
-# index; after restart both graphs verify and every committed row is found
-# by its own vector.
+# sessions, into a table with an fp32 index, one with a product-quantized
+# index and one of 5000-d vectors (each a chain of items over pages); after
+# restart every graph verifies and every committed row is found by its own
+# vector.
 use strict;
 use warnings;
 
@@ -23,6 +24,11 @@ $node->safe_psql('postgres', q{
 	CREATE TABLE pqitems (id bigserial PRIMARY KEY, v vector(16));
 	INSERT INTO pqitems (v) SELECT v FROM items;
 	CREATE INDEX pqitems_v ON pqitems USING hannoy (v vector_l2_pq_ops);
+	CREATE TABLE wideitems (id bigserial PRIMARY KEY, v vector(5000));
+	INSERT INTO wideitems (v)
+	  SELECT (SELECT array_agg(random()) FROM generate_series(1, 5000) WHERE g > 0)::vector
+	    FROM generate_series(1, 300) g;
+	CREATE INDEX wideitems_v ON wideitems USING hannoy (v);
 	CHECKPOINT;
 });
 
@@ -30,6 +36,7 @@ my $script = PostgreSQL::Test::Utils::tempdir() . '/insert.sql';
 open my $fh, '>', $script or die;
 print $fh "INSERT INTO items (v) SELECT array_agg(random())::vector FROM generate_series(1, 16);\n";
 print $fh "INSERT INTO pqitems (v) SELECT array_agg(random())::vector FROM generate_series(1, 16);\n";
+print $fh "INSERT INTO wideitems (v) SELECT array_agg(random())::vector FROM generate_series(1, 5000);\n";
 close $fh;
 
 my ($out, $err) = ('', '');
@@ -83,6 +90,17 @@ is($node->safe_psql('postgres', q{
 	SELECT count(*) FROM pqitems i
 	 WHERE i.id NOT IN (SELECT id FROM pqitems ORDER BY v <-> i.v LIMIT 5)}), '0',
 	'every committed row of the PQ table is found by its own vector');
+
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM wideitems'), '>', 500,
+	'rows went into the table of 5000-d vectors too');
+is($node->safe_psql('postgres', "SELECT hannoy_verify('wideitems_v') > 0"), 't',
+	'its graph verifies after crash recovery');
+is($node->safe_psql('postgres', q{
+	SET enable_seqscan = off;
+	SET hannoy.ef_search = 200;
+	SELECT count(*) FROM wideitems i
+	 WHERE i.id NOT IN (SELECT id FROM wideitems ORDER BY v <-> i.v LIMIT 5)}), '0',
+	'every committed 5000-d row is found by its own vector');
 
 # and the index keeps working
 $node->safe_psql('postgres', q{

@@ -1,6 +1,7 @@
 # The metapage's magic number and format version are checked on first
 # read: a mismatch is ERRCODE_INDEX_CORRUPTED (XX002) with a REINDEX hint,
-# and REINDEX repairs it.
+# and REINDEX repairs it.  Versions 2 and 3 are still read: an fp32 index
+# whose vectors fit a page is laid out the same in 2, 3 and 4.
 use strict;
 use warnings;
 
@@ -38,6 +39,22 @@ like($err, qr/HINT:\s+REINDEX/, 'with a REINDEX hint');
 
 $node->safe_psql('postgres', 'REINDEX INDEX items_v');
 is($node->safe_psql('postgres', $query), '1', 'REINDEX repairs it');
+
+for my $old (2, 3)
+{
+	patch_metapage(4, pack('V', $old));
+	is($node->safe_psql('postgres', "SELECT version FROM hannoy_metapage_info('items_v')"),
+		$old, "the metapage says version $old");
+	is($node->safe_psql('postgres', $query), '1', "an index of format version $old answers");
+	$node->safe_psql('postgres', "INSERT INTO items VALUES (200 + $old, '[1,2,$old.5]')");
+	is($node->safe_psql('postgres', "SELECT hannoy_verify('items_v')"), 100 + $old - 1,
+		'takes inserts and verifies');
+}
+patch_metapage(4, pack('V', 1));
+($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$query");
+like($err, qr/format version 1, this hannoy reads versions 2 to 4/,
+	'version 1 is no longer read, and the message says which are');
+like($err, qr/HINT:\s+REINDEX/, 'with a REINDEX hint');
 
 patch_metapage(4, pack('V', 99));
 ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$query");

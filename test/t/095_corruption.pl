@@ -1,5 +1,6 @@
 # Corruption campaign: patch bytes of built hannoy indexes -- neighbour
-# slots, element headers, split elements' vector items, line pointers, the
+# slots, element headers, split elements' vector items, the vector parts of
+# vectors larger than a page, line pointers, the
 # special space, page headers, the metapage, random bytes -- and require
 # that hannoy_verify, ordered scans (iterative or not), INSERT and VACUUM
 # never crash the server: each either answers plausibly or fails cleanly
@@ -14,8 +15,9 @@
 #    than the table has rows.
 #
 # Rounds are cheap: each cycle builds two copies of each kind of index (4-d,
-# 784-d whose elements hardly fit a page, 96-d fp16 cosine; builds split
-# elements across pages in all of them), each on its own table so that an
+# 784-d whose elements hardly fit a page, 96-d fp16 cosine, 5000-d whose
+# vectors take three pages; builds split elements across pages in all of
+# them), each on its own table so that an
 # error names its index, stops the node once, patches every copy
 # differently and starts it again.  Reproducible: builds are
 # deterministic for a heap order, and everything else follows Perl's rand,
@@ -41,6 +43,7 @@ my %kinds = (
 	small => { dims => 4,   rows => 600, opclass => 'vector_l2_ops',          op => '<->' },
 	split => { dims => 784, rows => 120, opclass => 'vector_l2_ops',          op => '<->' },
 	fp16  => { dims => 96,  rows => 400, opclass => 'vector_cosine_fp16_ops', op => '<=>' },
+	chain => { dims => 5000, rows => 40, opclass => 'vector_l2_ops',         op => '<->' },
 );
 my @slots = map { ("${_}_1", "${_}_2") } sort keys %kinds;    # each on its own table c_<slot>
 sub kind_name { return ($_[0] =~ /^(\w+)_\d$/)[0] }
@@ -62,7 +65,8 @@ sub tid_bytes { return pack 'v3', $_[0] >> 16, $_[0] & 0xffff, $_[1] }
 sub pick { return $_[ int rand @_ ] }
 
 # The metapage fields, elements (with their neighbour slots) and vector
-# items of an index file.  Metapage offsets are from the page's start.
+# items and parts (part => 1, next) of an index file.  Metapage offsets are
+# from the page's start.
 sub parse_index
 {
 	my ($bytes) = @_;
@@ -80,7 +84,13 @@ sub parse_index
 			next unless (($lp >> 15) & 3) == 1;    # LP_NORMAL
 			my %it = (blk => $blk, off => $off, lp => $lp, at => $lp & 0x7fff, len => $lp >> 17);
 			my ($type, $level, $flags, $ntids) = unpack 'C4', substr($page, $it{at}, 4);
-			push(@{ $ix{vitems} }, \%it), next if $type == 2;
+			if ($type == 2 || $type == 3)
+			{
+				@it{qw(part data_at)} = ($type == 3, $it{at} + ($type == 3 ? 8 : 4));
+				$it{next} = tid_at($page, $it{at} + 2) if $type == 3;
+				push @{ $ix{vitems} }, \%it;
+				next;
+			}
 			my $nslots = 2 * $m + $level * $m;
 			@it{qw(level flags ntids ext vtid vector_at)} = ($level, $flags, $ntids, $flags & 2,
 				tid_at($page, $it{at} + 22), $it{at} + ((28 + 6 * $nslots + 3) & ~3));
@@ -207,13 +217,25 @@ my @patch_kinds = (
 	},
 	'vector item: type' => sub {
 		my $v = pick(@{ $_[0]{vitems} }) or return;
-		my $t = pick(1, 0, 3, 255);
-		edit($v->{blk}, $v->{at}, chr $t, "vector item ($v->{blk},$v->{off}) type 2 -> $t", 1);
+		my $t = pick(grep { $_ != ($v->{part} ? 3 : 2) } 0, 1, 2, 3, 255);
+		edit($v->{blk}, $v->{at}, chr $t, sprintf('vector %s (%d,%d) type %d -> %d',
+				$v->{part} ? 'part' : 'item', $v->{blk}, $v->{off}, $v->{part} ? 3 : 2, $t), 1);
+	},
+	# another part or vector item may continue the chain as well: not certain to be noticed
+	'vector part: next' => sub {
+		my ($ix) = @_;
+		my $v = pick(grep { $_->{part} } @{ $ix->{vitems} }) or return;
+		my $o = pick(grep { $_ != $v } @{ $ix->{vitems} });
+		my ($b, $n, $detect) = @{ pick([ $ix->{nblocks} + int rand 5, 1, 1 ], [ 0, 1, 1 ], [ 0xFFFFFFFF, 1, 1 ],
+				[ $v->{next}[0], 0, 1 ], [ $v->{next}[0], $ix->{maxoff}[ $v->{next}[0] ] + 1, 1 ],
+				[ $v->{blk}, $v->{off}, 1 ], $o ? [ $o->{blk}, $o->{off}, undef ] : ()) };
+		edit($v->{blk}, $v->{at} + 2, tid_bytes($b, $n), sprintf('vector part (%d,%d) next (%u,%u) -> (%u,%u)',
+				$v->{blk}, $v->{off}, @{ $v->{next} }, $b, $n), $detect);
 	},
 	'vector bytes' => sub {
 		my @regions = grep { $_->[2] - $_->[1] >= 4 }
 		  (map({ [ $_, $_->{vector_at}, $_->{at} + $_->{len} ] } @{ $_[0]{elements} }),
-			map({ [ $_, $_->{at} + 4, $_->{at} + $_->{len} ] } @{ $_[0]{vitems} }));
+			map({ [ $_, $_->{data_at}, $_->{at} + $_->{len} ] } @{ $_[0]{vitems} }));
 		my ($it, $from, $to) = @{ pick(@regions) };
 		my $at = $from + 4 * int rand(($to - $from) / 4);
 		my $b = pick("\x00\x00\xc0\x7f", "\x00\x00\x80\xff", pack('V', int rand 2**32));    # NaN, -Inf
@@ -391,11 +413,12 @@ for (my $cycle = 1; $round < $rounds; $cycle++)
 		my $path = $node->data_dir . "/$file";
 		my $ix = parse_index(read_bytes($path));
 		# the parser must see what hannoy_verify counts, and split elements where wanted
-		if (@{ $ix->{elements} } != $elements || ($slots[$n] =~ /^split/ && !@{ $ix->{vitems} }))
+		if (@{ $ix->{elements} } != $elements || ($slots[$n] =~ /^split/ && !@{ $ix->{vitems} })
+			|| ($slots[$n] =~ /^chain/ && !grep { $_->{part} } @{ $ix->{vitems} }))
 		{
 			$parse_ok = 0;
 			diag("$slots[$n]: parsed " . @{ $ix->{elements} } . " elements and "
-				  . @{ $ix->{vitems} } . " vector items; hannoy_verify counts $elements");
+				  . @{ $ix->{vitems} } . " vector items and parts; hannoy_verify counts $elements");
 		}
 		my $p = $patches{ $slots[$n] } = next_patch($ix) or next;
 		open my $fh, '+<:raw', $path or die "open $path: $!";
@@ -413,7 +436,7 @@ for (my $cycle = 1; $round < $rounds; $cycle++)
 	}
 }
 
-ok($parse_ok, 'the test parses index pages as hannoy_verify counts them, and split elements exist');
+ok($parse_ok, 'the test parses index pages as hannoy_verify counts them, and split elements and vector parts exist');
 is(scalar(keys %tried), scalar(@kind_names), 'every kind of patch was tried')
   or diag('not tried: ' . join(', ', grep { !$tried{$_} } @kind_names));
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the node is up at the end');
