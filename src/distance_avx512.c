@@ -180,7 +180,21 @@ avx512_f32_dot_many(const float *x, const float *ct, int dims, int k, float *out
 	}
 }
 
-/* As the AVX2 kernel: per lane the smallest so far and its index. */
+/* A block of 16 sums: lanes where it is smaller take it and its indexes. */
+#define AVX512_KEEP_SMALLER(s) \
+	do { \
+		__mmask16	lt_ = _mm512_cmp_ps_mask((s), best, _CMP_LT_OQ); \
+		best = _mm512_mask_mov_ps(best, lt_, (s)); \
+		best_i = _mm512_mask_mov_epi32(best_i, lt_, idx); \
+		idx = _mm512_add_epi32(idx, sixteen); \
+	} while (0)
+
+/*
+ * As the AVX2 kernel: per lane the smallest so far and its index.  Four
+ * blocks of 16 centroids at a time: their sums are independent, so the
+ * FMAs' latency overlaps (one block's chain of dims dependent FMAs left
+ * the unit idle most of the time; PQ training and encoding are this loop).
+ */
 static int
 avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float *distance)
 {
@@ -190,11 +204,37 @@ avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float 
 	__m512i		sixteen = _mm512_set1_epi32(16);
 	float		bv[16];
 	int			bi[16];
+	int			c = 0;
 
-	for (int c = 0; c < k; c += 16)
+	for (; c + 64 <= k; c += 64)
+	{
+		__m512		s0 = _mm512_setzero_ps();
+		__m512		s1 = _mm512_setzero_ps();
+		__m512		s2 = _mm512_setzero_ps();
+		__m512		s3 = _mm512_setzero_ps();
+
+		for (int d = 0; d < dims; d++)
+		{
+			const float *row = ct + (int64) d * k + c;
+			__m512		xd = _mm512_set1_ps(x[d]);
+			__m512		d0 = _mm512_sub_ps(xd, _mm512_loadu_ps(row));
+			__m512		d1 = _mm512_sub_ps(xd, _mm512_loadu_ps(row + 16));
+			__m512		d2 = _mm512_sub_ps(xd, _mm512_loadu_ps(row + 32));
+			__m512		d3 = _mm512_sub_ps(xd, _mm512_loadu_ps(row + 48));
+
+			s0 = _mm512_fmadd_ps(d0, d0, s0);
+			s1 = _mm512_fmadd_ps(d1, d1, s1);
+			s2 = _mm512_fmadd_ps(d2, d2, s2);
+			s3 = _mm512_fmadd_ps(d3, d3, s3);
+		}
+		AVX512_KEEP_SMALLER(s0);
+		AVX512_KEEP_SMALLER(s1);
+		AVX512_KEEP_SMALLER(s2);
+		AVX512_KEEP_SMALLER(s3);
+	}
+	for (; c < k; c += 16)
 	{
 		__m512		s = _mm512_setzero_ps();
-		__mmask16	lt;
 
 		for (int d = 0; d < dims; d++)
 		{
@@ -203,10 +243,7 @@ avx512_f32_l2sq_nearest(const float *x, const float *ct, int dims, int k, float 
 
 			s = _mm512_fmadd_ps(diff, diff, s);
 		}
-		lt = _mm512_cmp_ps_mask(s, best, _CMP_LT_OQ);
-		best = _mm512_mask_mov_ps(best, lt, s);
-		best_i = _mm512_mask_mov_epi32(best_i, lt, idx);
-		idx = _mm512_add_epi32(idx, sixteen);
+		AVX512_KEEP_SMALLER(s);
 	}
 	_mm512_storeu_ps(bv, best);
 	_mm512_storeu_si512(bi, best_i);
