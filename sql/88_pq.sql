@@ -51,6 +51,18 @@ SELECT count(*), bool_and(d >= prev) FROM (
       FROM (SELECT v FROM pq ORDER BY v <-> (SELECT v FROM pq WHERE id = 9) LIMIT 60) a) b) c;
 RESET hannoy.ef_search;
 RESET hannoy.rerank;
+-- the candidate list is at least hannoy.rerank long (default 100): with
+-- iterative scans off, ef_search 1 still returns rerank rows
+SHOW hannoy.rerank;
+SET hannoy.iterative_scan = off;
+SET hannoy.ef_search = 1;
+SET hannoy.rerank = 20;
+SELECT count(*) FROM (SELECT id FROM pq ORDER BY v <-> (SELECT v FROM pq WHERE id = 5) LIMIT 30) s;
+SET hannoy.rerank = 0;
+SELECT count(*) FROM (SELECT id FROM pq ORDER BY v <-> (SELECT v FROM pq WHERE id = 5) LIMIT 30) s;
+RESET hannoy.iterative_scan;
+RESET hannoy.ef_search;
+RESET hannoy.rerank;
 
 -- inserts and vacuum
 INSERT INTO pq SELECT i, (SELECT array_agg(((i * 41 + j * 13) % 89) / 10.0) FROM generate_series(1, 16) j)::vector

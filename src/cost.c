@@ -3,8 +3,9 @@
  * cost.c
  *	  amcostestimate: what an ordered hannoy scan costs the planner.
  *
- * A scan visits roughly ef_search elements on layer 0 plus m per upper
- * layer on the way down, and does all of it before the first row comes
+ * A scan visits roughly its candidate list (ef_search, or for PQ at least
+ * hannoy.rerank) of elements on layer 0 plus m per upper layer on the way
+ * down, and does all of it before the first row comes
  * out, so the whole cost is startup cost.  genericcostestimate turns that
  * element count into pages and CPU.  Small tables get a full count and so
  * lose to a sequential scan; a scan without the ordering operator is never
@@ -35,6 +36,7 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		tuples = Max(index->tuples, 1.0);
 	Relation	rel;
 	int			m;
+	bool		pq;
 	double		layers;
 
 	/*
@@ -54,11 +56,13 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	rel = index_open(index->indexoid, NoLock);
 	m = HannoyOptionM(rel);
+	pq = HannoyGetOpclass(rel)->storage == HANNOY_STORAGE_PQ;
 	index_close(rel, NoLock);
 
 	layers = tuples > 1.0 ? log(tuples) / log((double) m) : 0.0;
 	MemSet(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = Min(tuples, hannoy_ef_search + m * (layers + 1.0));
+	costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) +
+							   m * (layers + 1.0));
 	genericcostestimate(root, path, loop_count, &costs);
 
 	*indexStartupCost = costs.indexTotalCost;

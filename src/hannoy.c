@@ -27,7 +27,7 @@ int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
 double		hannoy_scan_mem_multiplier = 2.0;
 int			hannoy_pq_training_rows = 10000;
-int			hannoy_rerank = 40;
+int			hannoy_rerank = 100;
 
 static relopt_kind hannoy_relopt_kind;
 
@@ -120,8 +120,8 @@ _PG_init(void)
 
 	DefineCustomIntVariable("hannoy.rerank",
 							"How many of a product-quantized scan's best candidates get exact distances from their table rows.",
-							"They are returned in exact distance order; 0 returns rows in the order of their approximate (code) distances.",
-							&hannoy_rerank, 40, 0, 10000,
+							"They are returned in exact distance order, and the scan's candidate list is at least this long; 0 returns rows in the order of their approximate (code) distances.",
+							&hannoy_rerank, 100, 0, 10000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
 	hannoy_relopt_kind = add_reloption_kind();

@@ -214,6 +214,7 @@ extern void hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 						 ScanKey orderbys, int norderbys);
 extern bool hannoygettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hannoyendscan(IndexScanDesc scan);
+extern int	HannoyScanListSize(bool pq_rerank);
 
 /* vacuum.c */
 extern IndexBulkDeleteResult *hannoybulkdelete(IndexVacuumInfo *info,

@@ -135,7 +135,7 @@ SELECT results_eq(
 	$$VALUES ('hannoy.ef_search', '40', '1', '1000'),
 	         ('hannoy.max_scan_tuples', '20000', '1', '2147483647'),
 	         ('hannoy.pq_training_rows', '10000', '1', '2147483647'),
-	         ('hannoy.rerank', '40', '0', '10000'),
+	         ('hannoy.rerank', '100', '0', '10000'),
 	         ('hannoy.scan_mem_multiplier', '2', '1', '1000')$$,
 	'ef_search, max_scan_tuples, scan_mem_multiplier, rerank and pq_training_rows defaults and bounds');
 SELECT is((SELECT setting || ' ' || array_to_string(enumvals, ',') FROM pg_settings WHERE name = 'hannoy.iterative_scan'),
