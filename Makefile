@@ -13,6 +13,7 @@ OBJS = \
 	src/distance_avx2.o \
 	src/distance_avx512.o \
 	src/kmeans.o \
+	src/ivf.o \
 	src/pq.o \
 	src/codebook.o \
 	src/opclass.o \

@@ -31,7 +31,7 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_opclass WHERE opcname 
 
 $node->safe_psql('postgres', 'ALTER EXTENSION hannoy UPDATE');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'hannoy'"),
-	'0.2.0', 'ALTER EXTENSION UPDATE reaches 0.2.0');
+	'0.3.0', 'ALTER EXTENSION UPDATE reaches 0.3.0');
 is($node->safe_psql('postgres', $query), $before, 'the index built before the update gives the same rows');
 is($node->safe_psql('postgres', "SELECT hannoy_verify('items_v')"), '2000', 'and verifies');
 is($node->safe_psql('postgres', "SELECT storage, pq_m IS NULL FROM hannoy_metapage_info('items_v')"),
@@ -40,6 +40,10 @@ is($node->safe_psql('postgres', q{
 	CREATE INDEX items_pq ON items USING hannoy (v vector_l2_pq_ops);
 	SELECT storage || ' ' || pq_m || ' ' || trained_on FROM hannoy_metapage_info('items_pq')}),
 	'pq 1 2000', 'a PQ index builds after the update');
+is($node->safe_psql('postgres', q{
+	SELECT FROM (SELECT hannoy_ivf_set_centroids('items', hannoy_kmeans(array_agg(v), 4)) FROM items) s;
+	SELECT count(*) || ' ' || count(DISTINCT hannoy_ivf_list('items', v)) FROM items}),
+	'2000 4', '0.3.0: IVF centroids of the table, and every row in one of 4 lists');
 is($node->safe_psql('postgres',
 		"SELECT has_function_privilege('public', 'hannoy_metapage_info(regclass)', 'EXECUTE')"),
 	'f', 'the recreated hannoy_metapage_info is still not executable by PUBLIC');
