@@ -14,6 +14,7 @@ OBJS = \
 	src/distance_avx512.o \
 	src/kmeans.o \
 	src/ivf.o \
+	src/ivf_route.o \
 	src/pq.o \
 	src/codebook.o \
 	src/opclass.o \

@@ -54,3 +54,79 @@ RESET ROLE;
 DROP TABLE ivf_items;
 SELECT count(*) FROM hannoy_ivf_centroids;
 DROP ROLE regress_hannoy_ivf;
+
+-- routing: with hannoy.ivf_probes = n, ORDER BY distance LIMIT k on a table
+-- partitioned by its list column visits the n lists nearest the query
+CREATE TABLE routed (id int, list int NOT NULL, v vector(2)) PARTITION BY LIST (list);
+SELECT format('CREATE TABLE routed_%s PARTITION OF routed FOR VALUES IN (%s)', l, l)
+  FROM generate_series(0, 3) l \gexec
+SELECT hannoy_ivf_set_centroids('routed', ARRAY['[0,0]', '[10,0]', '[0,10]', '[10,10]']::vector[]);
+INSERT INTO routed SELECT i, hannoy_ivf_list('routed', v), v
+  FROM (SELECT i, ARRAY[10 * (i % 2) + (i % 7) * 0.1, 10 * (i / 2 % 2) + (i % 5) * 0.1]::vector AS v
+          FROM generate_series(1, 400) i) s;
+CREATE INDEX ON routed USING hannoy (v);
+CREATE TABLE routed_q (id int, v vector(2));
+INSERT INTO routed_q VALUES (1, '[9,9]'), (2, '[0.2,9]');
+SELECT hannoy_ivf_probe('routed', '[9,1]', 1), hannoy_ivf_probe('routed', '[9,1]', 4),
+       hannoy_ivf_probe('routed', '[9,1]', 5);
+SELECT sqlstate_of($$SELECT hannoy_ivf_probe('routed', '[9,1]', 0)$$);
+SET enable_seqscan = off;
+SET hannoy.ivf_probes = 1;
+-- a constant: pruned when the executor starts
+EXPLAIN (COSTS OFF) SELECT id FROM routed ORDER BY v <-> '[9,9]' LIMIT 5;
+SELECT count(*), min(list), max(list)
+  FROM (SELECT list FROM routed ORDER BY v <-> '[9,9]' LIMIT 50) s;
+SET hannoy.ivf_probes = 2;
+SELECT count(*), array_agg(DISTINCT list)
+  FROM (SELECT list FROM routed ORDER BY v <-> '[9,9]' LIMIT 150) s;
+-- a prepared statement's generic plan: pruned per execution
+PREPARE nearest(vector) AS SELECT list FROM routed ORDER BY v <-> $1 LIMIT 3;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE nearest('[0.2,9]');
+EXECUTE nearest('[0.2,9]');
+RESET plan_cache_mode;
+-- a subquery's vector: the other lists' scans never run
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+  SELECT id FROM routed ORDER BY v <-> (SELECT v FROM routed_q WHERE id = 2) LIMIT 3;
+-- no routing without LIMIT, with probes of every list, or with 0
+EXPLAIN (COSTS OFF) SELECT id FROM routed ORDER BY v <-> '[9,9]';
+SET hannoy.ivf_probes = 4;
+EXPLAIN (COSTS OFF) SELECT id FROM routed ORDER BY v <-> '[9,9]' LIMIT 5;
+SET hannoy.ivf_probes = 0;
+SELECT count(*) FROM (SELECT id FROM routed ORDER BY v <-> '[9,9]' LIMIT 400) s;
+RESET hannoy.ivf_probes;
+RESET enable_seqscan;
+DROP TABLE routed, routed_q;
+
+-- hannoy_ivf_create: a view with the source's columns over a table
+-- partitioned by list, centroids trained on a sample, a hannoy index
+CREATE TABLE ivf_source (id int PRIMARY KEY, title text, v vector(2));
+INSERT INTO ivf_source SELECT i, 'row ' || i,
+  ARRAY[10 * (i % 2) + (i % 7) * 0.1, 10 * (i / 2 % 2) + (i % 5) * 0.1]::vector
+  FROM generate_series(1, 400) i;
+SELECT hannoy_ivf_create('docs', 'ivf_source', 'v', 4);
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_source', 'nope', 4)$$);
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_source', 'v', 0)$$);
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_source', 'v', 4, 'no_such_ops')$$);
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_mine_missing', 'v', 4)$$);
+CREATE TABLE ivf_empty (v vector(2));
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_empty', 'v', 4)$$);
+SELECT to_regclass('docs2_lists') IS NULL AS nothing_left_behind;
+\d docs
+SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'docs_lists'::regclass;
+-- INSERT into the view computes each row's list; RETURNING works
+INSERT INTO docs SELECT * FROM ivf_source;
+INSERT INTO docs VALUES (1000, 'new', '[9.5,9.5]') RETURNING id, title;
+SELECT count(*), count(*) FILTER (WHERE ivf_list = hannoy_ivf_list('docs_lists', v)) AS in_their_list
+  FROM docs_lists;
+SELECT ivf_list, count(*) FROM docs_lists GROUP BY 1 ORDER BY 1;
+-- queries on the view are routed
+SET enable_seqscan = off;
+SET hannoy.ivf_probes = 1;
+EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY v <-> '[9,9]' LIMIT 5;
+SELECT id, title FROM docs ORDER BY v <-> '[9.5,9.5]' LIMIT 1;
+RESET hannoy.ivf_probes;
+RESET enable_seqscan;
+DROP VIEW docs;
+DROP TABLE docs_lists, ivf_source, ivf_empty;
+SELECT count(*) FROM hannoy_ivf_centroids;

@@ -124,6 +124,13 @@ _PG_init(void)
 							&hannoy_rerank, 100, 0, 10000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
+	DefineCustomIntVariable("hannoy.ivf_probes",
+							"How many IVF lists a nearest-rows query on a table with IVF centroids visits; 0 visits all.",
+							"Applies to ORDER BY distance LIMIT k on a table partitioned by its list column (src/ivf_route.c).",
+							&hannoy_ivf_probes, 0, 0, 10000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	HannoyInstallIvfRouting();
+
 	hannoy_relopt_kind = add_reloption_kind();
 	add_int_reloption(hannoy_relopt_kind, "m",
 					  "Neighbours per element on the upper layers (twice that on layer 0)",

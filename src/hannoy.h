@@ -63,6 +63,7 @@ extern int	hannoy_iterative_scan;
 extern int	hannoy_max_scan_tuples;
 extern double hannoy_scan_mem_multiplier;
 extern int	hannoy_pq_training_rows;
+extern int	hannoy_ivf_probes;
 extern int	hannoy_rerank;
 
 typedef struct HannoyIndexInfo HannoyIndexInfo;
@@ -215,6 +216,9 @@ extern void hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys,
 extern bool hannoygettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hannoyendscan(IndexScanDesc scan);
 extern int	HannoyScanListSize(bool pq_rerank);
+
+/* ivf_route.c */
+extern void HannoyInstallIvfRouting(void);
 
 /* vacuum.c */
 extern IndexBulkDeleteResult *hannoybulkdelete(IndexVacuumInfo *info,

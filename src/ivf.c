@@ -458,3 +458,25 @@ hannoy_ivf_set_centroids(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	PG_RETURN_INT32(newest);
 }
+
+/*
+ * hannoy_ivf_probe(target regclass, v vector, nth int) -> int: the nth
+ * nearest list (1 the nearest), NULL past the last.  IVF routing builds
+ * its pruning condition from these calls (ivf_route.c).
+ */
+PG_FUNCTION_INFO_V1(hannoy_ivf_probe);
+Datum
+hannoy_ivf_probe(PG_FUNCTION_ARGS)
+{
+	IvfLists   *lists = get_lists(fcinfo, PG_GETARG_OID(0));
+	int32		nth = PG_GETARG_INT32(2);
+
+	if (nth < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lists are counted from 1")));
+	if (nth > lists->nlists)
+		PG_RETURN_NULL();
+	rank_lists(lists, PG_GETARG_VECTOR_P(1));
+	PG_RETURN_INT32(lists->order[nth - 1]);
+}

@@ -26,6 +26,11 @@ CREATE FUNCTION hannoy_ivf_list(target regclass, v vector) RETURNS int
 CREATE FUNCTION hannoy_ivf_lists(target regclass, v vector, n int) RETURNS int[]
 	AS 'MODULE_PATHNAME', 'hannoy_ivf_lists' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
+-- The nth nearest list (1: the nearest); NULL past the last.  IVF routing
+-- (hannoy.ivf_probes) prunes partitions with these calls.
+CREATE FUNCTION hannoy_ivf_probe(target regclass, v vector, nth int) RETURNS int
+	AS 'MODULE_PATHNAME', 'hannoy_ivf_probe' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
 -- A new version of target's centroids (list i is centroids[i + 1]); only
 -- the table's owner may store them.  Returns the version.
 CREATE FUNCTION hannoy_ivf_set_centroids(target regclass, centroids vector[],
@@ -45,3 +50,94 @@ END $$;
 REVOKE ALL ON FUNCTION hannoy_ivf_forget_dropped() FROM PUBLIC;
 CREATE EVENT TRIGGER hannoy_ivf_forget_dropped ON sql_drop
 	EXECUTE FUNCTION hannoy_ivf_forget_dropped();
+
+-- The row an INSERT into an IVF table's view gives, with its list, into the
+-- partitioned table (TG_ARGV: the partitioned table, the vector column,
+-- hannoy's schema).
+CREATE FUNCTION hannoy_ivf_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('INSERT INTO %s SELECT ($1).*, %I.hannoy_ivf_list(%L::regclass, ($1).%I::%I.vector)',
+				   TG_ARGV[0], TG_ARGV[2], TG_ARGV[0], TG_ARGV[1], TG_ARGV[2])
+	  USING NEW;
+	RETURN NEW;
+END $$;
+
+-- An IVF table: `target` is a view with source's columns over the table
+-- target_lists, partitioned by LIST on ivf_list into `lists` partitions
+-- whose centroids are trained on a sample of source's column; a hannoy
+-- index with opclass on every partition.  INSERT INTO target computes
+-- each row's list.  Returns target_lists, the table the centroids belong to.
+CREATE FUNCTION hannoy_ivf_create(target text, source regclass, "column" name, lists int,
+								  opclass text DEFAULT 'vector_l2_ops', sample int DEFAULT 10000)
+RETURNS regclass LANGUAGE plpgsql AS $$
+DECLARE
+	hannoy text := (SELECT n.nspname FROM pg_catalog.pg_extension e
+					  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+					 WHERE e.extname = 'hannoy');
+	name text[] := pg_catalog.parse_ident(target);
+	last int := pg_catalog.cardinality(pg_catalog.parse_ident(target));
+	view_name text := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
+						 FROM unnest(pg_catalog.parse_ident(target)) WITH ORDINALITY u(p, o));
+	parts_name text;
+	parts regclass;
+	metric text;
+	cols text;
+	pct float8;
+	version int;
+BEGIN
+	IF lists IS NULL OR lists < 1 OR lists > 10000 THEN
+		RAISE EXCEPTION 'lists must be between 1 and 10000' USING ERRCODE = '22023';
+	END IF;
+	IF sample IS NULL OR sample < 1 THEN
+		RAISE EXCEPTION 'sample must be at least 1' USING ERRCODE = '22023';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute
+				   WHERE attrelid = source AND attname = "column" AND attnum > 0 AND NOT attisdropped) THEN
+		RAISE EXCEPTION 'column "%" of relation % does not exist', "column", source USING ERRCODE = '42703';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
+				   WHERE a.amname = 'hannoy' AND c.opcname = opclass) THEN
+		RAISE EXCEPTION 'hannoy has no operator class "%"', opclass USING ERRCODE = '42704';
+	END IF;
+	metric := CASE WHEN opclass LIKE '%\_l2\_%' THEN 'l2' WHEN opclass LIKE '%\_ip\_%' THEN 'ip'
+				   WHEN opclass LIKE '%\_cosine\_%' THEN 'cosine' END;
+	IF metric IS NULL THEN
+		RAISE EXCEPTION 'IVF lists need an L2, inner product or cosine operator class, not "%"', opclass
+		  USING ERRCODE = '22023';
+	END IF;
+	name[last] := name[last] || '_lists';
+	parts_name := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
+					 FROM unnest(name) WITH ORDINALITY u(p, o));
+	SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum) INTO cols
+	  FROM pg_catalog.pg_attribute WHERE attrelid = source AND attnum > 0 AND NOT attisdropped;
+
+	EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS, ivf_list int NOT NULL)
+					PARTITION BY LIST (ivf_list)', parts_name, source);
+	parts := parts_name::regclass;
+	FOR i IN 0 .. lists - 1 LOOP
+		name[last] := (pg_catalog.parse_ident(target))[last] || '_lists_' || i;
+		EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)',
+					   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
+						  FROM unnest(name) WITH ORDINALITY u(p, o)), parts_name, i);
+	END LOOP;
+
+	-- the centroids, of a sample: pages at random, about twice the rows
+	-- wanted, at most that many
+	SELECT CASE WHEN reltuples > 0 THEN least(100, 200.0 * sample / reltuples) ELSE 100 END
+	  INTO pct FROM pg_catalog.pg_class WHERE oid = source;
+	EXECUTE format('SELECT %1$I.hannoy_ivf_set_centroids($1, %1$I.hannoy_kmeans(array_agg(%2$I::%1$I.vector), $2, $3), $3)
+					  FROM (SELECT %2$I FROM %3$s TABLESAMPLE SYSTEM (%4$s) WHERE %2$I IS NOT NULL LIMIT %5$s) s',
+				   hannoy, "column", source, pct, sample)
+	  INTO version USING parts, lists, metric;
+	IF version IS NULL THEN
+		RAISE EXCEPTION '% has no vectors in column "%" to train the lists on', source, "column"
+		  USING ERRCODE = '22023';
+	END IF;
+
+	EXECUTE format('CREATE INDEX ON %s USING hannoy (%I %I.%I)', parts_name, "column", hannoy, opclass);
+	EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s', view_name, cols, parts_name);
+	EXECUTE format('CREATE TRIGGER hannoy_ivf_insert INSTEAD OF INSERT ON %s FOR EACH ROW
+					EXECUTE FUNCTION %I.hannoy_ivf_insert(%L, %L, %L)',
+				   view_name, hannoy, parts::text, "column", hannoy);
+	RETURN parts;
+END $$;

@@ -56,17 +56,19 @@ SELECT is_empty(
 	     AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hannoy')
 	     AND p.prokind = 'f'
 	     AND p.proname NOT IN ('hannoy_handler', 'hannoy_metapage_info', 'hannoy_verify',
-	                           'hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_set_centroids',
-	                           'hannoy_ivf_forget_dropped')
+	                           'hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_probe',
+	                           'hannoy_ivf_set_centroids', 'hannoy_ivf_forget_dropped',
+	                           'hannoy_ivf_insert', 'hannoy_ivf_create')
 	     AND (p.provolatile <> 'i' OR NOT p.proisstrict OR p.proparallel <> 's')$$,
 	'every type and opclass function is IMMUTABLE STRICT PARALLEL SAFE');
 -- the IVF lists read a table: STABLE (never IMMUTABLE, so plans do not fold them)
 SELECT results_eq(
 	$$SELECT proname::text COLLATE "default", provolatile::text, proisstrict, proparallel::text FROM pg_proc
-	   WHERE proname IN ('hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_set_centroids')
+	   WHERE proname IN ('hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_probe',
+	                     'hannoy_ivf_set_centroids')
 	   ORDER BY 1$$,
 	$$VALUES ('hannoy_ivf_list', 's', true, 's'), ('hannoy_ivf_lists', 's', true, 's'),
-	         ('hannoy_ivf_set_centroids', 'v', true, 'u')$$,
+	         ('hannoy_ivf_probe', 's', true, 's'), ('hannoy_ivf_set_centroids', 'v', true, 'u')$$,
 	'IVF list functions are STABLE, storing centroids VOLATILE');
 SELECT volatility_is('l2_distance', ARRAY['vector', 'vector'], 'immutable');
 SELECT is_strict('cosine_distance', ARRAY['halfvec', 'halfvec']);
