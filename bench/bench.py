@@ -19,6 +19,7 @@ import numpy as np
 import psycopg
 
 from hard_data import hard, nearest as ground_truth
+from ivf import ivf_runs, ivf_targets
 from vectors import literal, send_vectors_binary, vector_binary
 
 K = 10
@@ -296,6 +297,7 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
         found, qps = h.search('items', queries, ef)
         rec.add('hannoy', 'search', ef=ef, recall=recall(found, truth), qps=qps,
                 buffers=h.buffers_per_query('items', queries, ef))
+    ivf_runs(rec, h, queries, truth, m, efc, recall)
     first = first_at(rec, 'hannoy')
     if first:
         found, qps = h.search_cursor('items', queries, first['ef'])
@@ -415,6 +417,7 @@ def report(rec, out, title):
         ('build with maintenance_work_mem = data/4 / in memory', '<= 2',
          val('hannoy', 'build mwm/4', 'seconds') / val('hannoy', 'build', 'seconds', workers=0), ''),
     ]
+    ratios += ivf_targets(rec)
     lines += ['', '## Targets', '', '| ratio | target | measured | note |', '|---|---|---:|---|']
     for name, target, value, note in ratios:
         lines.append(f'| {name} | {target} | {value:.3f} | {note} |')

@@ -26,6 +26,7 @@ SELECT hannoy_ivf_list('ivf_items', '[9,1]'), hannoy_ivf_lists('ivf_items', '[-1
 SELECT x, hannoy_ivf_list('ivf_items', ARRAY[x, 1]::vector)
   FROM (VALUES (-5), (5)) t(x) ORDER BY x;
 SELECT sqlstate_of($$SELECT hannoy_ivf_list('ivf_items', '[1,1,1]')$$);
+SELECT sqlstate_of($$SELECT * FROM hannoy_ivf_list_sizes('ivf_items')$$);
 SELECT sqlstate_of($$SELECT hannoy_ivf_lists('ivf_items', '[1,1]', 0)$$);
 SELECT sqlstate_of($$SELECT hannoy_ivf_set_centroids('ivf_items', ARRAY['[1,1]', NULL]::vector[])$$);
 SELECT sqlstate_of($$SELECT hannoy_ivf_set_centroids('ivf_items', ARRAY['[1,1]', '[1,1,1]']::vector[])$$);
@@ -119,7 +120,9 @@ INSERT INTO docs SELECT * FROM ivf_source;
 INSERT INTO docs VALUES (1000, 'new', '[9.5,9.5]') RETURNING id, title;
 SELECT count(*), count(*) FILTER (WHERE ivf_list = hannoy_ivf_list('docs_lists', v)) AS in_their_list
   FROM docs_lists;
-SELECT ivf_list, count(*) FROM docs_lists GROUP BY 1 ORDER BY 1;
+SELECT * FROM hannoy_ivf_list_sizes('docs_lists');
+DELETE FROM docs_lists WHERE ivf_list = 2;
+SELECT * FROM hannoy_ivf_list_sizes('docs_lists') WHERE list = 2;
 -- queries on the view are routed
 SET enable_seqscan = off;
 SET hannoy.ivf_probes = 1;
@@ -127,6 +130,11 @@ EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY v <-> '[9,9]' LIMIT 5;
 SELECT id, title FROM docs ORDER BY v <-> '[9.5,9.5]' LIMIT 1;
 RESET hannoy.ivf_probes;
 RESET enable_seqscan;
-DROP VIEW docs;
-DROP TABLE docs_lists, ivf_source, ivf_empty;
+-- re-training into a new table, from the old one's view
+SELECT hannoy_ivf_create('docs_v2', 'docs', 'v', 2, 'vector_cosine_ops');
+INSERT INTO docs_v2 SELECT * FROM docs;
+-- (the view's rows are sampled in random order: which list gets which rows varies)
+SELECT count(*) AS lists, sum(rows) FROM hannoy_ivf_list_sizes('docs_v2_lists');
+DROP VIEW docs, docs_v2;
+DROP TABLE docs_lists, docs_v2_lists, ivf_source, ivf_empty;
 SELECT count(*) FROM hannoy_ivf_centroids;

@@ -217,7 +217,8 @@ extern bool hannoygettuple(IndexScanDesc scan, ScanDirection dir);
 extern void hannoyendscan(IndexScanDesc scan);
 extern int	HannoyScanListSize(bool pq_rerank);
 
-/* ivf_route.c */
+/* ivf.c, ivf_route.c */
+extern AttrNumber HannoyIvfListColumn(Oid relid);
 extern void HannoyInstallIvfRouting(void);
 
 /* vacuum.c */

@@ -25,17 +25,21 @@
 #include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
+#include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
 #include "distance.h"
+#include "hannoy.h"
 #include "kmeans.h"
 #include "vector_common.h"
 
@@ -479,4 +483,75 @@ hannoy_ivf_probe(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	rank_lists(lists, PG_GETARG_VECTOR_P(1));
 	PG_RETURN_INT32(lists->order[nth - 1]);
+}
+
+/*
+ * The partition key column of a table partitioned by LIST on one int
+ * column (an IVF table's list column); 0 if it is not such a table.
+ */
+AttrNumber
+HannoyIvfListColumn(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	PartitionKey key = rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ?
+		RelationGetPartitionKey(rel) : NULL;
+	AttrNumber	attno = 0;
+
+	if (key != NULL && key->strategy == PARTITION_STRATEGY_LIST && key->partnatts == 1 &&
+		key->partattrs[0] > 0 && key->parttypid[0] == INT4OID)
+		attno = key->partattrs[0];
+	table_close(rel, AccessShareLock);
+	return attno;
+}
+
+/*
+ * hannoy_ivf_list_sizes(target regclass) -> (list int, rows bigint): the
+ * rows in each list of an IVF table, every list of its newest centroids
+ * included, in list order.  Lists that grew far apart in size are a sign
+ * the centroids no longer fit the data (README: re-training).
+ */
+PG_FUNCTION_INFO_V1(hannoy_ivf_list_sizes);
+Datum
+hannoy_ivf_list_sizes(PG_FUNCTION_ARGS)
+{
+	Oid			target = PG_GETARG_OID(0);
+	IvfLists   *lists = get_lists(fcinfo, target);
+	AttrNumber	key = HannoyIvfListColumn(target);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64	   *counts;
+
+	if (key == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not partitioned by LIST on one int column",
+						get_rel_name(target))));
+	counts = palloc0(sizeof(int64) * lists->nlists);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(psprintf("SELECT %s, count(*) FROM %s GROUP BY 1",
+							 quote_identifier(get_attname(target, key, false)),
+							 quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
+														get_rel_name(target))),
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "counting the rows of the lists failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		list = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull && DatumGetInt32(list) >= 0 && DatumGetInt32(list) < lists->nlists)
+			counts[DatumGetInt32(list)] =
+				DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	SPI_finish();
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int l = 0; l < lists->nlists; l++)
+	{
+		Datum		values[2] = {Int32GetDatum(l), Int64GetDatum(counts[l])};
+		bool		nulls[2] = {false, false};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -45,10 +45,8 @@
 #include "optimizer/paths.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parse_func.h"
-#include "partitioning/partdefs.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -145,21 +143,6 @@ count_lists(Oid nsp, Oid relid)
 	return n;
 }
 
-/* The LIST partition key column of an int4 type; 0 if the key is not one. */
-static AttrNumber
-list_key_column(Oid relid)
-{
-	Relation	rel = table_open(relid, NoLock);
-	PartitionKey key = RelationGetPartitionKey(rel);
-	AttrNumber	attno = 0;
-
-	if (key != NULL && key->strategy == PARTITION_STRATEGY_LIST && key->partnatts == 1 &&
-		key->partattrs[0] > 0 && key->parttypid[0] == INT4OID)
-		attno = key->partattrs[0];
-	table_close(rel, NoLock);
-	return attno;
-}
-
 static void
 route_by_ivf(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
@@ -197,7 +180,7 @@ route_by_ivf(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 						   3, argtypes, true);
 	if (!OidIsValid(probe))
 		return;
-	listcol = list_key_column(rte->relid);
+	listcol = HannoyIvfListColumn(rte->relid);
 	if (listcol == 0)
 		return;
 	nlists = count_lists(nsp, rte->relid);

@@ -31,6 +31,11 @@ CREATE FUNCTION hannoy_ivf_lists(target regclass, v vector, n int) RETURNS int[]
 CREATE FUNCTION hannoy_ivf_probe(target regclass, v vector, nth int) RETURNS int
 	AS 'MODULE_PATHNAME', 'hannoy_ivf_probe' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
+-- Rows in each list of an IVF table, every list included.
+CREATE FUNCTION hannoy_ivf_list_sizes(target regclass, OUT list int, OUT rows bigint)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'hannoy_ivf_list_sizes' LANGUAGE C STABLE STRICT;
+
 -- A new version of target's centroids (list i is centroids[i + 1]); only
 -- the table's owner may store them.  Returns the version.
 CREATE FUNCTION hannoy_ivf_set_centroids(target regclass, centroids vector[],
@@ -83,6 +88,7 @@ DECLARE
 	metric text;
 	cols text;
 	pct float8;
+	sampled bool;
 	version int;
 BEGIN
 	IF lists IS NULL OR lists < 1 OR lists > 10000 THEN
@@ -123,11 +129,15 @@ BEGIN
 
 	-- the centroids, of a sample: pages at random, about twice the rows
 	-- wanted, at most that many
-	SELECT CASE WHEN reltuples > 0 THEN least(100, 200.0 * sample / reltuples) ELSE 100 END
-	  INTO pct FROM pg_catalog.pg_class WHERE oid = source;
+	SELECT CASE WHEN reltuples > 0 THEN least(100, 200.0 * sample / reltuples) ELSE 100 END,
+		   relkind IN ('r', 'm', 'p')
+	  INTO pct, sampled FROM pg_catalog.pg_class WHERE oid = source;
+	-- (a view, such as an IVF table's own, is sampled in random order)
 	EXECUTE format('SELECT %1$I.hannoy_ivf_set_centroids($1, %1$I.hannoy_kmeans(array_agg(%2$I::%1$I.vector), $2, $3), $3)
-					  FROM (SELECT %2$I FROM %3$s TABLESAMPLE SYSTEM (%4$s) WHERE %2$I IS NOT NULL LIMIT %5$s) s',
-				   hannoy, "column", source, pct, sample)
+					  FROM (SELECT %2$I FROM %3$s %4$s WHERE %2$I IS NOT NULL %5$s LIMIT %6$s) s',
+				   hannoy, "column", source,
+				   CASE WHEN sampled THEN format('TABLESAMPLE SYSTEM (%s)', pct) ELSE '' END,
+				   CASE WHEN sampled THEN '' ELSE 'ORDER BY random()' END, sample)
 	  INTO version USING parts, lists, metric;
 	IF version IS NULL THEN
 		RAISE EXCEPTION '% has no vectors in column "%" to train the lists on', source, "column"
