@@ -68,9 +68,9 @@ INSERT INTO routed SELECT i, hannoy_ivf_list('routed', v), v
 CREATE INDEX ON routed USING hannoy (v);
 CREATE TABLE routed_q (id int, v vector(2));
 INSERT INTO routed_q VALUES (1, '[9,9]'), (2, '[0.2,9]');
-SELECT hannoy_ivf_probe('routed', '[9,1]', 1), hannoy_ivf_probe('routed', '[9,1]', 4),
-       hannoy_ivf_probe('routed', '[9,1]', 5);
-SELECT sqlstate_of($$SELECT hannoy_ivf_probe('routed', '[9,1]', 0)$$);
+SELECT hannoy_ivf_probe('routed', '[9,1]'::vector, 1), hannoy_ivf_probe('routed', '[9,1]'::vector, 4),
+       hannoy_ivf_probe('routed', '[9,1]'::vector, 5);
+SELECT sqlstate_of($$SELECT hannoy_ivf_probe('routed', '[9,1]'::vector, 0)$$);
 SET enable_seqscan = off;
 SET hannoy.ivf_probes = 1;
 -- a constant: pruned when the executor starts
@@ -95,9 +95,21 @@ SET hannoy.ivf_probes = 4;
 EXPLAIN (COSTS OFF) SELECT id FROM routed ORDER BY v <-> '[9,9]' LIMIT 5;
 SET hannoy.ivf_probes = 0;
 SELECT count(*) FROM (SELECT id FROM routed ORDER BY v <-> '[9,9]' LIMIT 400) s;
+-- halfvec: routing on a halfvec column (hannoy_ivf_probe takes a halfvec)
+CREATE TABLE hrouted (id int, list int NOT NULL, v halfvec(2)) PARTITION BY LIST (list);
+SELECT format('CREATE TABLE hrouted_%s PARTITION OF hrouted FOR VALUES IN (%s)', l, l)
+  FROM generate_series(0, 3) l \gexec
+SELECT hannoy_ivf_set_centroids('hrouted', ARRAY['[0,0]', '[10,0]', '[0,10]', '[10,10]']::vector[]);
+INSERT INTO hrouted SELECT id, hannoy_ivf_list('hrouted', v), v FROM routed;
+CREATE INDEX ON hrouted USING hannoy (v);
+SELECT hannoy_ivf_probe('hrouted', '[9,9]'::halfvec, 1), hannoy_ivf_probe('hrouted', '[1,9]'::halfvec, 2);
+SET hannoy.ivf_probes = 1;
+EXPLAIN (COSTS OFF) SELECT id FROM hrouted ORDER BY v <-> '[9,9]' LIMIT 5;
+SELECT count(*), min(list), max(list)
+  FROM (SELECT list FROM hrouted ORDER BY v <-> '[9,9]' LIMIT 50) s;
 RESET hannoy.ivf_probes;
 RESET enable_seqscan;
-DROP TABLE routed, routed_q;
+DROP TABLE routed, routed_q, hrouted;
 
 -- hannoy_ivf_create: a view with the source's columns over a table
 -- partitioned by list, centroids trained on a sample, a hannoy index

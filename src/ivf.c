@@ -312,19 +312,31 @@ compare_scores(const void *a, const void *b)
 }
 
 /*
- * Order the lists nearest v first (smaller score: L2 distance, negative
- * dot product, or L2 between unit vectors); ties go to the lower number.
+ * Order the lists nearest the query first (smaller score: L2 distance,
+ * negative dot product, or L2 between unit vectors); ties go to the lower
+ * number.  The query is a vector or a halfvec: the SQL functions take
+ * either, and the two differ in size for every dimension (8 + 4 or 8 + 2
+ * bytes a dimension).
  */
 static void
-rank_lists(IvfLists *lists, Vector *v)
+rank_lists(IvfLists *lists, Datum query)
 {
+	Vector	   *v = DatumGetVector(query);	/* the header of either type */
 	float	   *q = v->x;
 
 	HannoyCheckSameDims(lists->dims, v->dim);
-	if (lists->metric == IVF_COSINE)
+	if (VARSIZE(v) == HALFVEC_SIZE(v->dim))
 	{
 		q = palloc(sizeof(float) * v->dim);
-		memcpy(q, v->x, sizeof(float) * v->dim);
+		HannoyKernel->f16_to_f32(((HalfVector *) v)->x, q, v->dim);
+	}
+	if (lists->metric == IVF_COSINE)
+	{
+		if (q == v->x)
+		{
+			q = palloc(sizeof(float) * v->dim);
+			memcpy(q, v->x, sizeof(float) * v->dim);
+		}
 		normalize(q, v->dim);
 	}
 	for (int c = 0; c < lists->nlists; c++)
@@ -349,7 +361,7 @@ hannoy_ivf_list(PG_FUNCTION_ARGS)
 {
 	IvfLists   *lists = get_lists(fcinfo, PG_GETARG_OID(0));
 
-	rank_lists(lists, PG_GETARG_VECTOR_P(1));
+	rank_lists(lists, PG_GETARG_DATUM(1));
 	PG_RETURN_INT32(lists->order[0]);
 }
 
@@ -369,7 +381,7 @@ hannoy_ivf_lists(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the number of lists must be at least 1")));
-	rank_lists(lists, PG_GETARG_VECTOR_P(1));
+	rank_lists(lists, PG_GETARG_DATUM(1));
 	n = Min(n, lists->nlists);
 	out = palloc(sizeof(Datum) * n);
 	for (int i = 0; i < n; i++)
@@ -481,7 +493,7 @@ hannoy_ivf_probe(PG_FUNCTION_ARGS)
 				 errmsg("lists are counted from 1")));
 	if (nth > lists->nlists)
 		PG_RETURN_NULL();
-	rank_lists(lists, PG_GETARG_VECTOR_P(1));
+	rank_lists(lists, PG_GETARG_DATUM(1));
 	PG_RETURN_INT32(lists->order[nth - 1]);
 }
 

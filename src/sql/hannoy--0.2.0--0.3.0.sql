@@ -31,6 +31,12 @@ CREATE FUNCTION hannoy_ivf_lists(target regclass, v vector, n int) RETURNS int[]
 CREATE FUNCTION hannoy_ivf_probe(target regclass, v vector, nth int) RETURNS int
 	AS 'MODULE_PATHNAME', 'hannoy_ivf_probe' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
+-- The same for a halfvec query, which routing on a halfvec column calls.
+-- (Only this one: overloads of the others would make their calls with
+-- untyped literals ambiguous; cast a halfvec to vector for them.)
+CREATE FUNCTION hannoy_ivf_probe(target regclass, v halfvec, nth int) RETURNS int
+	AS 'MODULE_PATHNAME', 'hannoy_ivf_probe' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
 -- Rows in each list of an IVF table, every list included.
 CREATE FUNCTION hannoy_ivf_list_sizes(target regclass, OUT list int, OUT rows bigint)
 	RETURNS SETOF record

@@ -63,7 +63,7 @@ SELECT is_empty(
 	'every type and opclass function is IMMUTABLE STRICT PARALLEL SAFE');
 -- the IVF lists read a table: STABLE (never IMMUTABLE, so plans do not fold them)
 SELECT results_eq(
-	$$SELECT proname::text COLLATE "default", provolatile::text, proisstrict, proparallel::text FROM pg_proc
+	$$SELECT DISTINCT proname::text COLLATE "default", provolatile::text, proisstrict, proparallel::text FROM pg_proc
 	   WHERE proname IN ('hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_probe',
 	                     'hannoy_ivf_set_centroids')
 	   ORDER BY 1$$,
