@@ -18,22 +18,25 @@ my $queries = read_fvecs("$dir/siftsmall_query.fvecs");
 
 my $node = hannoy_node('pq_recall', conf => "maintenance_work_mem = 256MB\nmax_parallel_maintenance_workers = 1");
 
-# name, column type, opclass, operator, threshold (inner product: codes
-# compared by dot product lose more, see opclass.c; measured 0.926-0.982
-# -- the graph after single-row inserts varies from run to run -- and
-# 0.89-0.90 with a candidate list of 40)
+# name, column type, opclass, operator, threshold after the build
+# (deterministic; inner product: codes compared by dot product lose more,
+# see opclass.c: 0.982, and 0.89-0.90 with a candidate list of 40).  After
+# single-row inserts (random levels, neighbours chosen by code distances)
+# the graph varies from run to run: recall measured 0.95 to 1.00 for L2,
+# 0.926 to 0.982 for inner product, so those checks allow 0.04 less.
 my @cases = (
 	[ 'l2',      'vector(128)',  'vector_l2_pq_ops',      '<->', 0.97 ],
-	[ 'ip',      'vector(128)',  'vector_ip_pq_ops',      '<#>', 0.90 ],
+	[ 'ip',      'vector(128)',  'vector_ip_pq_ops',      '<#>', 0.94 ],
 	[ 'cosine',  'vector(128)',  'vector_cosine_pq_ops',  '<=>', 0.97 ],
 	[ 'hl2',     'halfvec(128)', 'halfvec_l2_pq_ops',     '<->', 0.97 ],
-	[ 'hip',     'halfvec(128)', 'halfvec_ip_pq_ops',     '<#>', 0.90 ],
+	[ 'hip',     'halfvec(128)', 'halfvec_ip_pq_ops',     '<#>', 0.94 ],
 	[ 'hcosine', 'halfvec(128)', 'halfvec_cosine_pq_ops', '<=>', 0.97 ],
 );
 
 for my $case (@cases)
 {
 	my ($name, $type, $opclass, $op, $threshold) = @$case;
+	my $grown = $threshold - 0.04;
 
 	load_queries($node, $queries, $type);
 	$node->safe_psql('postgres', "CREATE TABLE $name (id int PRIMARY KEY, v $type)");
@@ -52,11 +55,11 @@ for my $case (@cases)
 	} 8000 .. 9999);
 	$node->safe_psql('postgres', $inserts);
 	$r = recall_at_10($node, $name, $op);
-	cmp_ok($r, '>=', $threshold, "$name: recall\@10 after 2000 inserts is $r");
+	cmp_ok($r, '>=', $grown, "$name: recall\@10 after 2000 inserts is $r");
 
 	$node->safe_psql('postgres', "DELETE FROM $name WHERE id % 10 = 3; VACUUM $name");
 	$r = recall_at_10($node, $name, $op);
-	cmp_ok($r, '>=', $threshold, "$name: recall\@10 after deleting 10% and VACUUM is $r");
+	cmp_ok($r, '>=', $grown, "$name: recall\@10 after deleting 10% and VACUUM is $r");
 	ok($node->safe_psql('postgres', "SELECT hannoy_verify('${name}_v') BETWEEN 8000 AND 9000") eq 't',
 		"$name: graph verifies after VACUUM");
 
