@@ -15,6 +15,7 @@ OBJS = \
 	src/kmeans.o \
 	src/ivf.o \
 	src/ivf_route.o \
+	src/shard_fetch.o \
 	src/pq.o \
 	src/codebook.o \
 	src/opclass.o \

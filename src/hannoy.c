@@ -131,6 +131,13 @@ _PG_init(void)
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	HannoyInstallIvfRouting();
 
+	DefineCustomBoolVariable("hannoy.concurrent_shards",
+							 "Fetches a nearest-rows query's rows from a partitioned table's postgres_fdw shards concurrently, with the LIMIT pushed to each shard.",
+							 "Applies to ORDER BY distance LIMIT k on a table with foreign partitions; shards run concurrently when their server or table has async_capable 'true' (src/shard_fetch.c).",
+							 &hannoy_concurrent_shards, true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	HannoyInstallShardFetch();
+
 	hannoy_relopt_kind = add_reloption_kind();
 	add_int_reloption(hannoy_relopt_kind, "m",
 					  "Neighbours per element on the upper layers (twice that on layer 0)",

@@ -220,6 +220,11 @@ extern int	HannoyScanListSize(bool pq_rerank);
 /* ivf.c, ivf_route.c */
 extern AttrNumber HannoyIvfListColumn(Oid relid);
 extern void HannoyInstallIvfRouting(void);
+extern Expr *HannoyOrderingQueryVector(PlannerInfo *root, Index rti, Var **col);
+
+/* shard_fetch.c */
+extern bool hannoy_concurrent_shards;
+extern void HannoyInstallShardFetch(void);
 
 /* vacuum.c */
 extern IndexBulkDeleteResult *hannoybulkdelete(IndexVacuumInfo *info,

@@ -60,10 +60,10 @@ static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 /*
  * The query vector of an ORDER BY whose first key is col <op> q (or
  * q <op> col) for a distance operator and a column of relation rti; NULL
- * otherwise.  *col gets the column.
+ * otherwise.  *col gets the column.  Also used by shard_fetch.c.
  */
-static Expr *
-ordering_query_vector(PlannerInfo *root, Index rti, Var **col)
+Expr *
+HannoyOrderingQueryVector(PlannerInfo *root, Index rti, Var **col)
 {
 	PathKey    *pk;
 	ListCell   *lc;
@@ -162,7 +162,7 @@ route_by_ivf(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 	if (rel->reloptkind != RELOPT_BASEREL || rte->rtekind != RTE_RELATION || !rte->inh ||
 		rel->part_scheme == NULL)
 		return;
-	q = ordering_query_vector(root, rti, &col);
+	q = HannoyOrderingQueryVector(root, rti, &col);
 	if (q == NULL)
 		return;
 

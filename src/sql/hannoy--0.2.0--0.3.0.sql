@@ -73,13 +73,65 @@ BEGIN
 	RETURN NEW;
 END $$;
 
+-- Checks that every server may take an IVF table's lists (hannoy_ivf_create
+-- with servers): dblink creates the shards' tables, the server is a
+-- postgres_fdw server that ships hannoy's operators (extensions 'hannoy'),
+-- and hannoy is installed there.
+CREATE FUNCTION hannoy_ivf_check_servers(servers name[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	dblink text := (SELECT n.nspname FROM pg_catalog.pg_extension e
+					  JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+					 WHERE e.extname = 'dblink');
+	server name;
+	installed bool;
+BEGIN
+	IF pg_catalog.cardinality(servers) IS NULL OR pg_catalog.cardinality(servers) = 0
+	   OR pg_catalog.array_position(servers, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'servers must name at least one server, and no NULL' USING ERRCODE = '22023';
+	END IF;
+	IF dblink IS NULL THEN
+		RAISE EXCEPTION 'placing lists on other servers needs the dblink extension'
+		  USING ERRCODE = '55000',
+				HINT = 'CREATE EXTENSION dblink; it creates the lists'' tables on the servers.';
+	END IF;
+	FOREACH server IN ARRAY servers LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_foreign_server s
+						 JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+						 JOIN pg_catalog.pg_proc h ON h.oid = w.fdwhandler
+						WHERE s.srvname = server AND h.proname = 'postgres_fdw_handler') THEN
+			RAISE EXCEPTION 'server "%" is not a postgres_fdw server', server USING ERRCODE = '42704';
+		END IF;
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_foreign_server s,
+								   pg_catalog.pg_options_to_table(s.srvoptions) o
+						WHERE s.srvname = server AND o.option_name = 'extensions'
+						  AND 'hannoy' = ANY (pg_catalog.string_to_array(
+												pg_catalog.replace(o.option_value, ' ', ''), ','))) THEN
+			RAISE EXCEPTION 'server "%" does not ship hannoy''s operators', server
+			  USING ERRCODE = '55000',
+					HINT = format('ALTER SERVER %I OPTIONS (ADD extensions ''hannoy''): without it every '
+								  'row of a list is fetched to order them here.', server);
+		END IF;
+		EXECUTE format('SELECT installed FROM %I.dblink(%L, %L) AS t(installed bool)', dblink, server,
+					   'SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = ''hannoy'')')
+		  INTO installed;
+		IF NOT installed THEN
+			RAISE EXCEPTION 'hannoy is not installed on server "%"', server
+			  USING ERRCODE = '55000', HINT = 'Run CREATE EXTENSION hannoy there.';
+		END IF;
+	END LOOP;
+END $$;
+
 -- An IVF table: `target` is a view with source's columns over the table
 -- target_lists, partitioned by LIST on ivf_list into `lists` partitions
 -- whose centroids are trained on a sample of source's column; a hannoy
 -- index with opclass on every partition.  INSERT INTO target computes
 -- each row's list.  Returns target_lists, the table the centroids belong to.
+-- With servers (postgres_fdw servers), list i is a foreign table on
+-- servers[i % n + 1], whose table and index dblink creates there.
 CREATE FUNCTION hannoy_ivf_create(target text, source regclass, "column" name, lists int,
-								  opclass text DEFAULT 'vector_l2_ops', sample int DEFAULT 10000)
+								  opclass text DEFAULT 'vector_l2_ops', sample int DEFAULT 10000,
+								  servers name[] DEFAULT NULL)
 RETURNS regclass LANGUAGE plpgsql AS $$
 DECLARE
 	hannoy text := (SELECT n.nspname FROM pg_catalog.pg_extension e
@@ -96,6 +148,10 @@ DECLARE
 	pct float8;
 	sampled bool;
 	version int;
+	dblink text;
+	server name;
+	partition text;
+	remote text;
 BEGIN
 	IF lists IS NULL OR lists < 1 OR lists > 10000 THEN
 		RAISE EXCEPTION 'lists must be between 1 and 10000' USING ERRCODE = '22023';
@@ -110,6 +166,12 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
 				   WHERE a.amname = 'hannoy' AND c.opcname = opclass) THEN
 		RAISE EXCEPTION 'hannoy has no operator class "%"', opclass USING ERRCODE = '42704';
+	END IF;
+	IF servers IS NOT NULL THEN
+		PERFORM hannoy_ivf_check_servers(servers);
+		dblink := (SELECT n.nspname FROM pg_catalog.pg_extension e
+					 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+					WHERE e.extname = 'dblink');
 	END IF;
 	metric := CASE WHEN opclass LIKE '%\_l2\_%' THEN 'l2' WHEN opclass LIKE '%\_ip\_%' THEN 'ip'
 				   WHEN opclass LIKE '%\_cosine\_%' THEN 'cosine' END;
@@ -128,9 +190,34 @@ BEGIN
 	parts := parts_name::regclass;
 	FOR i IN 0 .. lists - 1 LOOP
 		name[last] := (pg_catalog.parse_ident(target))[last] || '_lists_' || i;
-		EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)',
-					   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
-						  FROM unnest(name) WITH ORDINALITY u(p, o)), parts_name, i);
+		partition := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
+						FROM unnest(name) WITH ORDINALITY u(p, o));
+		IF servers IS NULL THEN
+			EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', partition, parts_name, i);
+			CONTINUE;
+		END IF;
+		-- a shard: the table and its index on the server (named as here,
+		-- in the schema of the same name), then a foreign table for it
+		server := servers[i % pg_catalog.cardinality(servers) + 1];
+		remote := format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace n
+									 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
+									WHERE c.oid = parts), name[last]);
+		EXECUTE format('SELECT %I.dblink_exec(%L, %L)', dblink, server,
+					   format('CREATE TABLE %s (%s, ivf_list int NOT NULL); CREATE INDEX ON %s USING hannoy (%I %I)',
+							  remote,
+							  (SELECT pg_catalog.string_agg(format('%I %s%s', attname,
+																   pg_catalog.format_type(atttypid, atttypmod),
+																   CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END),
+															', ' ORDER BY attnum)
+								 FROM pg_catalog.pg_attribute
+								WHERE attrelid = source AND attnum > 0 AND NOT attisdropped),
+							  remote, "column", opclass));
+		EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %s FOR VALUES IN (%s) SERVER %I
+						OPTIONS (schema_name %L, table_name %L, async_capable %L)',
+					   partition, parts_name, i, server,
+					   (SELECT nspname FROM pg_catalog.pg_namespace n
+						  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE c.oid = parts),
+					   name[last], 'true');
 	END LOOP;
 
 	-- the centroids, of a sample: pages at random, about twice the rows
