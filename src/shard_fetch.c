@@ -11,8 +11,8 @@
  * stock plan is a Merge Append over the shards' foreign scans: each shard
  * gets ORDER BY v <-> q without the LIMIT, and Merge Append starts them one
  * after another, so the shards' latencies add up.  With
- * hannoy.concurrent_shards on (the default) a set_rel_pathlist_hook gives
- * t a single path instead,
+ * hannoy.concurrent_shards on (the default) a create_upper_paths_hook
+ * replaces the query's ordered paths (UPPERREL_ORDERED) by one,
  *
  *		Limit -> Sort -> Append
  *						   -> Foreign Scan on shard 1  (ORDER BY v <-> q LIMIT k)
@@ -50,6 +50,16 @@
  *	- at least one partition is a postgres_fdw foreign table.
  *
  * Otherwise the planner's own paths are kept.
+ *
+ * The hook works on the ordered paths, not on t's own paths: for a
+ * partitioned table grouping_planner rebuilds t's Append and Merge Append
+ * paths from the partitions after set_rel_pathlist_hook has run
+ * (apply_scanjoin_target_to_paths), and the partitions' paths it reads are
+ * those of the Merge Append it built.
+ *
+ * The hook exists once hannoy's library is loaded: a session whose first
+ * statement has no hannoy value or function to load it is planned without
+ * it (README: session_preload_libraries on a coordinator).
  *
  *-------------------------------------------------------------------------
  */
