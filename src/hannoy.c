@@ -230,6 +230,20 @@ hannoybuildphasename(int64 phasenum)
 	}
 }
 
+/*
+ * Support function of the distance operators' functions.  The planner
+ * calls it while simplifying a query's expressions, before planning its
+ * relations: being called has loaded this library, whose _PG_init
+ * installs the planner hooks (ivf_route.c, shard_fetch.c).  It offers no
+ * simplification, estimate or index condition.
+ */
+PG_FUNCTION_INFO_V1(hannoy_planner_support);
+Datum
+hannoy_planner_support(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(NULL);
+}
+
 PG_FUNCTION_INFO_V1(hannoy_handler);
 Datum
 hannoy_handler(PG_FUNCTION_ARGS)

@@ -244,3 +244,20 @@ BEGIN
 				   view_name, hannoy, parts::text, "column", hannoy);
 	RETURN parts;
 END $$;
+
+-- Planning a distance operator loads hannoy's library (the planner asks
+-- the operator's function for a simplification, through this support
+-- function, which offers none).  So the planner hooks of IVF routing and
+-- concurrent shards exist for a session's first query too, also on a
+-- server whose partitions are all foreign tables: there no hannoy index
+-- loads the library before planning.
+CREATE FUNCTION hannoy_planner_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'hannoy_planner_support' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER FUNCTION l2_distance(vector, vector) SUPPORT hannoy_planner_support;
+ALTER FUNCTION vector_negative_inner_product(vector, vector) SUPPORT hannoy_planner_support;
+ALTER FUNCTION cosine_distance(vector, vector) SUPPORT hannoy_planner_support;
+ALTER FUNCTION l1_distance(vector, vector) SUPPORT hannoy_planner_support;
+ALTER FUNCTION l2_distance(halfvec, halfvec) SUPPORT hannoy_planner_support;
+ALTER FUNCTION halfvec_negative_inner_product(halfvec, halfvec) SUPPORT hannoy_planner_support;
+ALTER FUNCTION cosine_distance(halfvec, halfvec) SUPPORT hannoy_planner_support;
+ALTER FUNCTION l1_distance(halfvec, halfvec) SUPPORT hannoy_planner_support;
