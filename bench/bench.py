@@ -20,6 +20,8 @@ import psycopg
 
 from hard_data import hard, nearest as ground_truth
 from ivf import ivf_runs, ivf_targets
+from memory import PeakMemory
+from shards import shard_runs, shard_targets
 from vectors import literal, send_vectors_binary, vector_binary
 
 K = 10
@@ -291,13 +293,16 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
     data_bytes = base.nbytes
 
     for workers in (0, 1):
-        seconds, size = h.build('items', 'vector_l2_ops', m, efc, workers=workers)
-        rec.add('hannoy', 'build', workers=workers, seconds=seconds, bytes=size)
+        with PeakMemory(conn.info.backend_pid) as mem:
+            seconds, size = h.build('items', 'vector_l2_ops', m, efc, workers=workers)
+        rec.add('hannoy', 'build', workers=workers, seconds=seconds, bytes=size,
+                **({'peak_mb': mem.peak_mb} if workers == 0 else {}))
     for ef in EFS:
         found, qps = h.search('items', queries, ef)
         rec.add('hannoy', 'search', ef=ef, recall=recall(found, truth), qps=qps,
                 buffers=h.buffers_per_query('items', queries, ef))
     ivf_runs(rec, h, queries, truth, m, efc, recall)
+    shard_runs(rec, h, base, queries, truth, m, efc, recall)
     first = first_at(rec, 'hannoy')
     if first:
         found, qps = h.search_cursor('items', queries, first['ef'])
@@ -418,6 +423,7 @@ def report(rec, out, title):
          val('hannoy', 'build mwm/4', 'seconds') / val('hannoy', 'build', 'seconds', workers=0), ''),
     ]
     ratios += ivf_targets(rec)
+    ratios += shard_targets(rec)
     lines += ['', '## Targets', '', '| ratio | target | measured | note |', '|---|---|---:|---|']
     for name, target, value, note in ratios:
         lines.append(f'| {name} | {target} | {value:.3f} | {note} |')

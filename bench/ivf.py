@@ -1,10 +1,13 @@
 """IVF routing in the benchmark (issue 11): the table of bench.py's
 `items` as 16 IVF lists (hannoy_ivf_create), each list a partition with
 its own hannoy index.  Measured: the build of every partition's index
-against one index over the same rows, and at ef_search 40, for each
+against one index over the same rows (time and the backend's peak private
+memory), and at ef_search 40, for each
 hannoy.ivf_probes, recall@10, QPS and shared buffers read per query,
 against the same query on all lists (probes 0) and on one index."""
 import time
+
+from memory import PeakMemory
 
 LISTS = 16
 PROBES = [0, 1, 2, 3, 4, 6, 8]
@@ -24,10 +27,11 @@ def ivf_runs(rec, h, queries, truth, m, efc, recall):
     h.sql("SET maintenance_work_mem = '2GB'")
     h.sql('SET max_parallel_maintenance_workers = 0')
     t = time.time()
-    h.sql(f'CREATE INDEX ivf_lists_v ON ivf_lists USING hannoy (v) WITH (m = {m}, ef_construction = {efc})')
+    with PeakMemory(h.conn.info.backend_pid) as mem:
+        h.sql(f'CREATE INDEX ivf_lists_v ON ivf_lists USING hannoy (v) WITH (m = {m}, ef_construction = {efc})')
     seconds = time.time() - t
     h.sql('RESET maintenance_work_mem')
-    rec.add('hannoy-ivf', 'build', lists=LISTS, workers=0, seconds=seconds,
+    rec.add('hannoy-ivf', 'build', lists=LISTS, workers=0, seconds=seconds, peak_mb=mem.peak_mb,
             smallest_list=int(sizes[0]), largest_list=int(sizes[-1]))
     for probes in PROBES:
         h.sql(f'SET hannoy.ivf_probes = {probes}')
@@ -57,4 +61,8 @@ def ivf_targets(rec):
         (f'IVF: build of the {LISTS} partitions\' indexes / one index, serial', 'report',
          build['seconds'] / one_build['seconds'] if build and one_build else nan,
          f"lists of {build['smallest_list']} to {build['largest_list']} rows" if build else ''),
+        (f'IVF: peak build memory of the {LISTS} partitions\' indexes / one index, serial', 'report',
+         build['peak_mb'] / one_build['peak_mb'] if build and one_build and one_build.get('peak_mb') else nan,
+         f"{build['peak_mb']:.0f} MB / {one_build['peak_mb']:.0f} MB (backend RssAnon)"
+         if build and one_build and one_build.get('peak_mb') else ''),
     ]
