@@ -142,6 +142,19 @@ EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY v <-> '[9,9]' LIMIT 5;
 SELECT id, title FROM docs ORDER BY v <-> '[9.5,9.5]' LIMIT 1;
 RESET hannoy.ivf_probes;
 RESET enable_seqscan;
+-- an UPDATE of a vector, through the view or the table, moves the row to
+-- its new list; one of another column leaves it where it is
+SELECT ivf_list AS list_before FROM docs_lists WHERE id = 1000;
+UPDATE docs SET v = '[0.05,0.05]' WHERE id = 1000;
+UPDATE docs_lists SET v = '[0.2,9.8]' WHERE id = 1;
+UPDATE docs SET title = 'renamed' WHERE id = 3;
+SELECT id, title, ivf_list = hannoy_ivf_list('docs_lists', v) AS in_its_list, tableoid::regclass
+  FROM docs_lists WHERE id IN (1, 3, 1000) ORDER BY id;
+SET enable_seqscan = off;
+SET hannoy.ivf_probes = 1;
+SELECT id FROM docs ORDER BY v <-> '[0.05,0.05]' LIMIT 1;
+RESET hannoy.ivf_probes;
+RESET enable_seqscan;
 -- re-training into a new table, from the old one's view
 SELECT hannoy_ivf_create('docs_v2', 'docs', 'v', 2, 'vector_cosine_ops');
 INSERT INTO docs_v2 SELECT * FROM docs;

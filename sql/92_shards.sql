@@ -102,6 +102,13 @@ RESET hannoy.concurrent_shards;
 -- under a subquery that counts, the subquery's LIMIT still goes to the shards
 SELECT count(*) FROM (SELECT id FROM far ORDER BY v <-> '[3,4]' LIMIT 7) s;
 
+-- an UPDATE that would move a row to another list: PostgreSQL moves no
+-- row out of a foreign partition, so it is refused; within its list, done
+SELECT ivf_list, hannoy_ivf_list('far_lists', '[9,9]') AS new_list FROM far_lists WHERE id = 10;
+SELECT sqlstate_of($$UPDATE far SET v = '[9,9]' WHERE id = 10$$);
+UPDATE far SET v = v + '[0.01,0.01]' WHERE id = 10;
+SELECT ivf_list = hannoy_ivf_list('far_lists', v) AS in_its_list, tableoid::regclass FROM far_lists WHERE id = 10;
+
 -- a table with a local partition and a shard: the local partition's scan
 -- stops after k rows under the same Append
 CREATE TABLE mixed (id int, v vector(2)) PARTITION BY LIST ((id % 2));

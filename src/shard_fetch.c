@@ -57,9 +57,11 @@
  * (apply_scanjoin_target_to_paths), and the partitions' paths it reads are
  * those of the Merge Append it built.
  *
- * The hook exists once hannoy's library is loaded: a session whose first
- * statement has no hannoy value or function to load it is planned without
- * it (README: session_preload_libraries on a coordinator).
+ * The hook exists once hannoy's library is loaded.  A server whose
+ * partitions are all foreign tables has no hannoy index to load it before
+ * planning; the distance operators' support function
+ * (hannoy_planner_support) does, when the planner simplifies the query's
+ * expressions.
  *
  *-------------------------------------------------------------------------
  */
@@ -158,6 +160,7 @@ limited_path(PlannerInfo *root, Path *sorted, double k, bool *foreign)
 	ForeignPath *limited;
 
 	if (sorted->param_info != NULL || child->baserestrictinfo != NIL ||
+		child->part_scheme != NULL || childrte->inh ||
 		!pathkeys_contained_in(root->sort_pathkeys, sorted->pathkeys))
 		return NULL;
 	*foreign = childrte->relkind == RELKIND_FOREIGN_TABLE;

@@ -73,6 +73,29 @@ BEGIN
 	RETURN NEW;
 END $$;
 
+-- A row whose vector an UPDATE changes gets its new list, and PostgreSQL
+-- moves it to that list's partition: a BEFORE UPDATE row trigger on the
+-- partitioned table (cloned to every partition) may change the partition
+-- key of an UPDATE, unlike an INSERT's.  Not out of a foreign partition.
+-- TG_ARGV as hannoy_ivf_insert's.
+CREATE FUNCTION hannoy_ivf_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	list int;
+BEGIN
+	EXECUTE format('SELECT %I.hannoy_ivf_list(%L::regclass, ($1).%I::%I.vector)',
+				   TG_ARGV[2], TG_ARGV[0], TG_ARGV[1], TG_ARGV[2])
+	  INTO list USING NEW;
+	-- PostgreSQL moves no row out of a foreign partition: it would stay on
+	-- its server under another list's number
+	IF list IS DISTINCT FROM OLD.ivf_list AND
+	   (SELECT relkind FROM pg_catalog.pg_class WHERE oid = TG_RELID) = 'f' THEN
+		RAISE EXCEPTION 'an UPDATE cannot move a row of % to another list on another server', TG_ARGV[0]
+		  USING ERRCODE = '0A000', HINT = 'DELETE the row and INSERT it again.';
+	END IF;
+	NEW.ivf_list := list;
+	RETURN NEW;
+END $$;
+
 -- Checks that every server may take an IVF table's lists (hannoy_ivf_create
 -- with servers): dblink creates the shards' tables, the server is a
 -- postgres_fdw server that ships hannoy's operators (extensions 'hannoy'),
@@ -242,6 +265,10 @@ BEGIN
 	EXECUTE format('CREATE TRIGGER hannoy_ivf_insert INSTEAD OF INSERT ON %s FOR EACH ROW
 					EXECUTE FUNCTION %I.hannoy_ivf_insert(%L, %L, %L)',
 				   view_name, hannoy, parts::text, "column", hannoy);
+	EXECUTE format('CREATE TRIGGER hannoy_ivf_update BEFORE UPDATE OF %I ON %s FOR EACH ROW
+					WHEN (OLD.%I IS DISTINCT FROM NEW.%I)
+					EXECUTE FUNCTION %I.hannoy_ivf_update(%L, %L, %L)',
+				   "column", parts_name, "column", "column", hannoy, parts::text, "column", hannoy);
 	RETURN parts;
 END $$;
 

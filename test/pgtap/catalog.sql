@@ -59,7 +59,7 @@ SELECT is_empty(
 	                           'hannoy_ivf_list', 'hannoy_ivf_lists', 'hannoy_ivf_probe',
 	                           'hannoy_ivf_set_centroids', 'hannoy_ivf_forget_dropped',
 	                           'hannoy_ivf_insert', 'hannoy_ivf_create', 'hannoy_ivf_list_sizes',
-	                           'hannoy_ivf_check_servers')
+	                           'hannoy_ivf_check_servers', 'hannoy_ivf_update')
 	     AND (p.provolatile <> 'i' OR NOT p.proisstrict OR p.proparallel <> 's')$$,
 	'every type and opclass function is IMMUTABLE STRICT PARALLEL SAFE');
 -- the IVF lists read a table: STABLE (never IMMUTABLE, so plans do not fold them)
