@@ -6,7 +6,7 @@ list's table is read through a view whose condition sleeps a fixed delay
 once per query, standing for a shard that takes that long to answer.
 
 Measured from the benchmark's cluster (the coordinator), one client, one
-query at a time: latency of top-10 queries on one shard's foreign table
+query at a time: latency of top-10 queries on each shard's foreign table
 alone; on the IVF table over all three shards, concurrently (the default,
 src/shard_fetch.c) and through the planner's Merge Append
 (hannoy.concurrent_shards off); and routed to the nearest 1 and 2 lists.
@@ -131,8 +131,7 @@ def shard_runs(rec, h, base, queries, truth, m, efc, recall):
 
         info = conn.info.dsn
         qs = queries[:QUERIES]
-        configs = [
-            ('one shard', 'sharded_lists_0', []),
+        configs = [(f'shard {i} alone', f'sharded_lists_{i}', []) for i in range(SHARDS)] + [
             ('3 shards, concurrent', 'sharded', []),
             ('3 shards, Merge Append', 'sharded', ['SET hannoy.concurrent_shards = off']),
             ('routed to 1 of 3', 'sharded', ['SET hannoy.ivf_probes = 1']),
@@ -160,16 +159,21 @@ def shard_runs(rec, h, base, queries, truth, m, efc, recall):
 
 
 def shard_targets(rec):
-    """Target rows for bench.py's report: (name, target, value, note)."""
+    """Target rows for bench.py's report: (name, target, value, note).
+    "One shard" is the slowest shard alone: queries over all shards wait
+    for it whatever they do (the lists, hence the shards, differ in
+    size)."""
     def p50(name, delay=DELAY_MS):
         r = rec.get('hannoy-shards', f'latency {name}', delay_ms=delay)
         return r['p50_ms'] if r else float('nan')
-    one = p50('one shard')
+    alone = [p50(f'shard {i} alone') for i in range(SHARDS)]
+    one = max(alone)
+    note = 'shards alone ' + ' / '.join(f'{t:.2f}' for t in alone) + ' ms'
     return [
-        (f'shards ({SHARDS}, each +{DELAY_MS} ms): top-10 over all, concurrent / one shard, median latency',
-         '<= 1.3', p50('3 shards, concurrent') / one, f'one shard {one:.2f} ms'),
-        ('shards: Merge Append over all / one shard', 'report', p50('3 shards, Merge Append') / one,
+        (f'shards ({SHARDS}, each +{DELAY_MS} ms): top-10 over all, concurrent / slowest shard alone, median latency',
+         '<= 1.3', p50('3 shards, concurrent') / one, note),
+        ('shards: Merge Append over all / slowest shard alone', 'report', p50('3 shards, Merge Append') / one,
          'hannoy.concurrent_shards off'),
-        ('shards: routed to 1 of 3 / one shard', 'report', p50('routed to 1 of 3') / one,
-         'pruned shards add nothing if ~1'),
+        ('shards: routed to 1 of 3 / slowest shard alone', 'report', p50('routed to 1 of 3') / one,
+         'pruned shards add nothing if <= 1'),
     ]
