@@ -124,6 +124,21 @@ SELECT id FROM mixed ORDER BY v <-> '[3,4]' LIMIT 5;
 SELECT (SELECT array_agg(id) FROM (SELECT id FROM mixed ORDER BY v <-> '[3,4]' LIMIT 20) s) =
 	   (SELECT array_agg(id) FROM (SELECT id FROM shard_src ORDER BY v <-> '[3,4]' LIMIT 20) s);
 
+-- a shard under a partition that is itself partitioned: the planner puts
+-- every leaf under the top Append, and run-time pruning follows the levels
+CREATE TABLE nested (id int, v vector(2)) PARTITION BY LIST ((id % 2));
+CREATE TABLE nested_local PARTITION OF nested FOR VALUES IN (0);
+CREATE TABLE nested_sub PARTITION OF nested FOR VALUES IN (1) PARTITION BY LIST ((id % 3));
+CREATE FOREIGN TABLE nested_sub_shard PARTITION OF nested_sub FOR VALUES IN (0, 1, 2)
+	SERVER shard_a OPTIONS (table_name 'mixed_remote');
+INSERT INTO nested_local SELECT * FROM shard_src WHERE id % 2 = 0;
+CREATE INDEX ON nested_local USING hannoy (v);
+EXPLAIN (COSTS OFF)
+SELECT id FROM nested ORDER BY v <-> '[3,4]' LIMIT 5;
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM nested ORDER BY v <-> '[3,4]' LIMIT 20) s) =
+	   (SELECT array_agg(id) FROM (SELECT id FROM shard_src ORDER BY v <-> '[3,4]' LIMIT 20) s);
+DROP TABLE nested;
+
 -- a shard that is down: a clear error naming its server
 CREATE SERVER shard_down FOREIGN DATA WRAPPER postgres_fdw
 	OPTIONS (host '/nonexistent', dbname 'nowhere', extensions 'hannoy', async_capable 'true');
