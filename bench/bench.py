@@ -20,6 +20,7 @@ import psycopg
 
 from hard_data import hard, nearest as ground_truth
 from ivf import ivf_runs, ivf_targets
+from filters import filter_runs, filter_targets
 from memory import PeakMemory
 from shards import shard_runs, shard_targets
 from vectors import literal, send_vectors_binary, vector_binary
@@ -303,6 +304,7 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
                 buffers=h.buffers_per_query('items', queries, ef))
     ivf_runs(rec, h, queries, truth, m, efc, recall)
     shard_runs(rec, h, base, queries, truth, m, efc, recall)
+    filter_runs(rec, h, base, queries, rec.meta['dataset'], m, efc)
     first = first_at(rec, 'hannoy')
     if first:
         found, qps = h.search_cursor('items', queries, first['ef'])
@@ -424,6 +426,7 @@ def report(rec, out, title):
     ]
     ratios += ivf_targets(rec)
     ratios += shard_targets(rec)
+    ratios += filter_targets(rec)
     lines += ['', '## Targets', '', '| ratio | target | measured | note |', '|---|---|---:|---|']
     for name, target, value, note in ratios:
         lines.append(f'| {name} | {target} | {value:.3f} | {note} |')
