@@ -133,6 +133,9 @@ CREATE TABLE it (id int, cat int, v vector(2));
 INSERT INTO it SELECT i, i % 50, ARRAY[(i * 37) % 101, (i * 53) % 103] FROM generate_series(1, 1000) i;
 CREATE INDEX it_v ON it USING hannoy (v);
 SET hannoy.ef_search = 10;
+-- (what the scans do is tested here, not which plan the planner picks:
+-- with a selective filter or no LIMIT it would rather sort a sequential scan)
+SET enable_seqscan = off;
 -- by default (strict_order) a LIMIT above ef_search gets all its rows, in order
 SHOW hannoy.iterative_scan;
 SELECT count(*) AS rows, bool_and(d >= prev) AS in_order
@@ -149,12 +152,10 @@ CREATE TABLE itp3 PARTITION OF itp FOR VALUES WITH (MODULUS 4, REMAINDER 3);
 INSERT INTO itp SELECT id, v FROM it;
 CREATE INDEX ON itp USING hannoy (v);
 ANALYZE itp;
-SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM itp ORDER BY v <-> '[50,50]' LIMIT 200;
 SELECT count(*) AS rows, bool_and(d >= prev) AS in_order
   FROM (SELECT d, lag(d, 1, 0.0) OVER () AS prev
           FROM (SELECT v <-> '[50,50]' AS d FROM itp ORDER BY v <-> '[50,50]' LIMIT 200) s) x;
-RESET enable_seqscan;
 DROP TABLE itp;
 -- an iterative scan's memory is capped: a filter nothing passes ends the
 -- scan with a NOTICE naming the setting
@@ -182,6 +183,7 @@ SELECT count(*) <= 30 * 3 AS capped FROM (SELECT id FROM it ORDER BY v <-> '[50,
 RESET hannoy.max_scan_tuples;
 RESET hannoy.iterative_scan;
 RESET hannoy.ef_search;
+RESET enable_seqscan;
 
 -- options and settings: bounds are enforced with 22023
 SELECT sqlstate_of($$CREATE INDEX ON it USING hannoy (v) WITH (m = 1)$$);

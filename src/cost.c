@@ -5,11 +5,23 @@
  *
  * A scan visits roughly its candidate list (ef_search, or for PQ at least
  * hannoy.rerank) of elements on layer 0 plus m per upper layer on the way
- * down, and does all of it before the first row comes
- * out, so the whole cost is startup cost.  genericcostestimate turns that
- * element count into pages and CPU.  Small tables get a full count and so
- * lose to a sequential scan; a scan without the ordering operator is never
- * chosen (hannoy answers only ORDER BY).
+ * down, and does all of it before the first row comes out: that is the
+ * startup cost.  genericcostestimate turns element counts into pages and
+ * CPU.  Small tables get a full count and so lose to a sequential scan; a
+ * scan without the ordering operator is never chosen (hannoy answers only
+ * ORDER BY).
+ *
+ * An iterative scan (hannoy.iterative_scan, on by default) goes on past
+ * its first batch for as long as rows are asked for, up to every element:
+ * its total cost is that of visiting every element.  The planner charges
+ * a LIMIT k the share k / (rows the scan's path returns) of the cost
+ * between startup and total, and the rows a path returns are those left
+ * after the query's filter, so a filter that keeps a share s of the rows
+ * costs about k / s elements' worth: a very selective filter sends the
+ * query to a sequential scan or another index and a bounded sort, which
+ * are exact, instead of a walk through most of the graph (as pgvector's
+ * estimate does).  With iterative scans off a scan returns at most its
+ * first batch, and the total is the startup cost.
  *
  *-------------------------------------------------------------------------
  */
@@ -70,4 +82,14 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0.0;
 	*indexPages = costs.numIndexPages;
+
+	if (hannoy_iterative_scan != HANNOY_ITERATIVE_OFF && costs.numIndexTuples < tuples)
+	{
+		GenericCosts all;
+
+		MemSet(&all, 0, sizeof(all));
+		all.numIndexTuples = tuples;
+		genericcostestimate(root, path, loop_count, &all);
+		*indexTotalCost = Max(all.indexTotalCost, *indexStartupCost);
+	}
 }
