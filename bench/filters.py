@@ -1,7 +1,9 @@
 """Filtered queries in the benchmark (issue 12): the baseline, hannoy
 post-filtering.  Fashion-MNIST gets a column `tag` = class * 100 + a
 random 0..99, so the filters below keep 50%, 10%, 1%, 0.1% and none of
-the rows, each correlated with the image class.  The same filter applies
+the rows, each correlated with the image class; the hard set gets `tag`
+= a random tenant 0..999, the same filters then independent of the
+vectors.  The same filter applies
 to every query (queries of every class), as a tenant or category filter
 would: for most queries the matching rows are not its nearest ones.
 
@@ -61,10 +63,14 @@ def run(conn, sql, params, vector_oid):
 def filter_runs(rec, h, base, queries, dataset, m, efc):
     """h: bench.Hannoy.  A table of its own, fitems (id, v, tag), with a
     hannoy index built as bench.py builds items'."""
-    if dataset != 'fashion-mnist':
-        return
     rng = np.random.default_rng(5)
-    tags = fashion_mnist_labels()[:len(base)] * 100 + rng.integers(0, 100, len(base))
+    if dataset == 'fashion-mnist':
+        tags = fashion_mnist_labels()[:len(base)] * 100 + rng.integers(0, 100, len(base))
+    elif dataset == 'hard':
+        # a tenant column: 1000 tenants, whatever the vector
+        tags = rng.integers(0, 1000, len(base))
+    else:
+        return
     h.sql('DROP TABLE IF EXISTS fitems')
     h.sql(f'CREATE TABLE fitems (id int PRIMARY KEY, v vector({base.shape[1]}), tag int)')
     h.sql('ALTER TABLE fitems ALTER COLUMN v SET STORAGE PLAIN')
