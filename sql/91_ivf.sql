@@ -125,7 +125,12 @@ SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_mine_missing', 'v', 
 CREATE TABLE ivf_empty (v vector(2));
 SELECT sqlstate_of($$SELECT hannoy_ivf_create('docs2', 'ivf_empty', 'v', 4)$$);
 SELECT to_regclass('docs2_lists') IS NULL AS nothing_left_behind;
-\d docs
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+ WHERE attrelid = 'docs'::regclass AND attnum > 0 ORDER BY attnum;
+-- (the triggers' first argument is the partitioned table's OID)
+SELECT tgrelid::regclass, tgname,
+       encode(tgargs, 'escape') = 'docs_lists'::regclass::oid::text || '\000v\000public\000' AS args
+  FROM pg_trigger WHERE tgrelid IN ('docs'::regclass, 'docs_lists'::regclass) ORDER BY 1, 2;
 SELECT count(*) AS partitions FROM pg_inherits WHERE inhparent = 'docs_lists'::regclass;
 -- INSERT into the view computes each row's list; RETURNING works
 INSERT INTO docs SELECT * FROM ivf_source;
@@ -140,6 +145,9 @@ SET enable_seqscan = off;
 SET hannoy.ivf_probes = 1;
 EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY v <-> '[9,9]' LIMIT 5;
 SELECT id, title FROM docs ORDER BY v <-> '[9.5,9.5]' LIMIT 1;
+-- the farthest rows first: no routing (the nearest lists hold the wrong ones)
+EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY v <-> '[9,9]' DESC LIMIT 5;
+SELECT id, title FROM docs ORDER BY v <-> '[9.5,9.5]' DESC, id LIMIT 1;
 RESET hannoy.ivf_probes;
 RESET enable_seqscan;
 -- an UPDATE of a vector, through the view or the table, moves the row to
@@ -155,6 +163,17 @@ SET hannoy.ivf_probes = 1;
 SELECT id FROM docs ORDER BY v <-> '[0.05,0.05]' LIMIT 1;
 RESET hannoy.ivf_probes;
 RESET enable_seqscan;
+-- the triggers find their table whatever the search_path of the role that
+-- writes, and hannoy_ivf_create works with hannoy's schema off the path
+SET search_path = pg_catalog;
+SELECT public.hannoy_ivf_create('public.docs_sp', 'public.ivf_source', 'v', 2);
+INSERT INTO public.docs_sp SELECT * FROM public.ivf_source WHERE id <= 20;
+UPDATE public.docs_sp SET v = '[9.9,9.9]' WHERE id = 1;
+RESET search_path;
+SELECT count(*), count(*) FILTER (WHERE ivf_list = hannoy_ivf_list('docs_sp_lists', v)) AS in_their_list
+  FROM docs_sp_lists;
+DROP VIEW docs_sp;
+DROP TABLE docs_sp_lists;
 -- re-training into a new table, from the old one's view
 SELECT hannoy_ivf_create('docs_v2', 'docs', 'v', 2, 'vector_cosine_ops');
 INSERT INTO docs_v2 SELECT * FROM docs;

@@ -39,6 +39,14 @@ SELECT dblink_exec('shard_b', 'CREATE EXTENSION hannoy');
 -- nothing was created by the failed calls
 SELECT count(*) FROM pg_class WHERE relname LIKE 'far%';
 
+-- a failure after the shards' tables were made drops them again (here the
+-- view's name is taken)
+CREATE VIEW clash AS SELECT 1 AS x;
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('clash', 'shard_src', 'v', 2, servers => '{shard_a,shard_b}')$$);
+SELECT * FROM dblink('shard_a', $$SELECT count(*) FROM pg_class WHERE relname LIKE 'clash%'$$) AS t(n bigint);
+SELECT * FROM dblink('shard_b', $$SELECT count(*) FROM pg_class WHERE relname LIKE 'clash%'$$) AS t(n bigint);
+DROP VIEW clash;
+
 -- four lists, alternating between the two servers
 SELECT hannoy_ivf_create('far', 'shard_src', 'v', 4, servers => '{shard_a,shard_b}');
 SELECT c.relname, s.srvname, t.ftoptions

@@ -35,6 +35,7 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/stratnum.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_operator.h"
@@ -59,8 +60,8 @@ static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
 
 /*
  * The query vector of an ORDER BY whose first key is col <op> q (or
- * q <op> col) for a distance operator and a column of relation rti; NULL
- * otherwise.  *col gets the column.  Also used by shard_fetch.c.
+ * q <op> col), ascending, for a distance operator and a column of
+ * relation rti; NULL otherwise.  *col gets the column.  Also used by shard_fetch.c.
  */
 Expr *
 HannoyOrderingQueryVector(PlannerInfo *root, Index rti, Var **col)
@@ -71,6 +72,9 @@ HannoyOrderingQueryVector(PlannerInfo *root, Index rti, Var **col)
 	if (root->query_pathkeys == NIL || root->parse->limitCount == NULL)
 		return NULL;
 	pk = linitial(root->query_pathkeys);
+	/* nearest first only: ORDER BY v <-> q DESC wants the farthest rows */
+	if (pk->pk_strategy != BTLessStrategyNumber || pk->pk_nulls_first)
+		return NULL;
 	foreach(lc, pk->pk_eclass->ec_members)
 	{
 		EquivalenceMember *em = lfirst(lc);

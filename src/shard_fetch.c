@@ -69,6 +69,7 @@
 
 #include "access/transam.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "foreign/foreign.h"
 #include "nodes/makefuncs.h"
@@ -77,7 +78,9 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
 #include "optimizer/planner.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "hannoy.h"
 
@@ -86,12 +89,12 @@ bool		hannoy_concurrent_shards = true;
 static create_upper_paths_hook_type prev_create_upper_paths_hook = NULL;
 
 /*
- * The LIMIT count is something postgres_fdw can print into a remote query:
- * constants, the statement's parameters and built-in casts of them
- * ($1 of type int4 arrives as int8($1)).
+ * Whether the LIMIT count is not something postgres_fdw can print into a
+ * remote query, which takes constants, the statement's parameters and
+ * built-in casts of them ($1 of type int4 arrives as int8($1)).
  */
 static bool
-shippable_count(Node *node, void *context)
+count_not_shippable(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
@@ -100,10 +103,10 @@ shippable_count(Node *node, void *context)
 	if (IsA(node, Param))
 		return ((Param *) node)->paramkind != PARAM_EXTERN;
 	if (IsA(node, RelabelType))
-		return expression_tree_walker(node, shippable_count, context);
+		return expression_tree_walker(node, count_not_shippable, context);
 	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid < FirstGenbkiObjectId &&
 		func_volatile(((FuncExpr *) node)->funcid) == PROVOLATILE_IMMUTABLE)
-		return expression_tree_walker(node, shippable_count, context);
+		return expression_tree_walker(node, count_not_shippable, context);
 	return true;
 }
 
@@ -122,28 +125,43 @@ query_allows_limit_per_partition(PlannerInfo *root, Index rti)
 		parse->limitOffset != NULL || parse->limitOption != LIMIT_OPTION_COUNT)
 		return false;
 	if (count == NULL || (IsA(count, Const) && ((Const *) count)->constisnull) ||
-		shippable_count(count, NULL))
+		count_not_shippable(count, NULL))
 		return false;
 	if (bms_membership(root->all_baserels) != BMS_SINGLETON)
 		return false;
 	return HannoyOrderingQueryVector(root, rti, &col) != NULL;
 }
 
+/*
+ * Whether child is a foreign table of postgres_fdw itself: its wrapper's
+ * handler is postgres_fdw_handler in the library postgres_fdw (a fork
+ * with the same function name need not share its fdw_private layout).
+ */
 static bool
 is_postgres_fdw_table(RelOptInfo *child)
 {
-	ForeignServer *server;
 	ForeignDataWrapper *fdw;
-	char	   *handler;
+	HeapTuple	proc;
+	bool		ours = false;
 
 	if (child->fdwroutine == NULL || !OidIsValid(child->serverid))
 		return false;
-	server = GetForeignServer(child->serverid);
-	fdw = GetForeignDataWrapper(server->fdwid);
+	fdw = GetForeignDataWrapper(GetForeignServer(child->serverid)->fdwid);
 	if (!OidIsValid(fdw->fdwhandler))
 		return false;
-	handler = get_func_name(fdw->fdwhandler);
-	return handler != NULL && strcmp(handler, "postgres_fdw_handler") == 0;
+	proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(fdw->fdwhandler));
+	if (HeapTupleIsValid(proc))
+	{
+		Form_pg_proc form = (Form_pg_proc) GETSTRUCT(proc);
+		bool		isnull;
+		Datum		bin = SysCacheGetAttr(PROCOID, proc, Anum_pg_proc_probin, &isnull);
+
+		ours = form->prolang == ClanguageId &&
+			strcmp(NameStr(form->proname), "postgres_fdw_handler") == 0 &&
+			!isnull && strcmp(TextDatumGetCString(bin), "$libdir/postgres_fdw") == 0;
+		ReleaseSysCache(proc);
+	}
+	return ours;
 }
 
 /*

@@ -63,12 +63,13 @@ CREATE EVENT TRIGGER hannoy_ivf_forget_dropped ON sql_drop
 	EXECUTE FUNCTION hannoy_ivf_forget_dropped();
 
 -- The row an INSERT into an IVF table's view gives, with its list, into the
--- partitioned table (TG_ARGV: the partitioned table, the vector column,
--- hannoy's schema).
+-- partitioned table (TG_ARGV: the partitioned table's OID, so that no
+-- search_path changes it; the vector column; hannoy's schema).
 CREATE FUNCTION hannoy_ivf_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	EXECUTE format('INSERT INTO %s SELECT ($1).*, %I.hannoy_ivf_list(%L::regclass, ($1).%I::%I.vector)',
-				   TG_ARGV[0], TG_ARGV[2], TG_ARGV[0], TG_ARGV[1], TG_ARGV[2])
+	EXECUTE format('INSERT INTO %s SELECT ($1).*, %I.hannoy_ivf_list(%s::pg_catalog.oid::pg_catalog.regclass, ($1).%I::%I.vector)',
+				   TG_ARGV[0]::pg_catalog.oid::pg_catalog.regclass, TG_ARGV[2], TG_ARGV[0]::pg_catalog.oid,
+				   TG_ARGV[1], TG_ARGV[2])
 	  USING NEW;
 	RETURN NEW;
 END $$;
@@ -82,14 +83,15 @@ CREATE FUNCTION hannoy_ivf_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
 	list int;
 BEGIN
-	EXECUTE format('SELECT %I.hannoy_ivf_list(%L::regclass, ($1).%I::%I.vector)',
-				   TG_ARGV[2], TG_ARGV[0], TG_ARGV[1], TG_ARGV[2])
+	EXECUTE format('SELECT %I.hannoy_ivf_list(%s::pg_catalog.oid::pg_catalog.regclass, ($1).%I::%I.vector)',
+				   TG_ARGV[2], TG_ARGV[0]::pg_catalog.oid, TG_ARGV[1], TG_ARGV[2])
 	  INTO list USING NEW;
 	-- PostgreSQL moves no row out of a foreign partition: it would stay on
 	-- its server under another list's number
 	IF list IS DISTINCT FROM OLD.ivf_list AND
 	   (SELECT relkind FROM pg_catalog.pg_class WHERE oid = TG_RELID) = 'f' THEN
-		RAISE EXCEPTION 'an UPDATE cannot move a row of % to another list on another server', TG_ARGV[0]
+		RAISE EXCEPTION 'an UPDATE cannot move a row of % to another list on another server',
+			TG_ARGV[0]::pg_catalog.oid::pg_catalog.regclass
 		  USING ERRCODE = '0A000', HINT = 'DELETE the row and INSERT it again.';
 	END IF;
 	NEW.ivf_list := list;
@@ -175,6 +177,7 @@ DECLARE
 	server name;
 	partition text;
 	remote text;
+	made text[] := '{}';	-- server, table: the shards' tables made so far
 BEGIN
 	IF lists IS NULL OR lists < 1 OR lists > 10000 THEN
 		RAISE EXCEPTION 'lists must be between 1 and 10000' USING ERRCODE = '22023';
@@ -191,7 +194,7 @@ BEGIN
 		RAISE EXCEPTION 'hannoy has no operator class "%"', opclass USING ERRCODE = '42704';
 	END IF;
 	IF servers IS NOT NULL THEN
-		PERFORM hannoy_ivf_check_servers(servers);
+		EXECUTE format('SELECT %I.hannoy_ivf_check_servers($1)', hannoy) USING servers;
 		dblink := (SELECT n.nspname FROM pg_catalog.pg_extension e
 					 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 					WHERE e.extname = 'dblink');
@@ -211,38 +214,6 @@ BEGIN
 	EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS, ivf_list int NOT NULL)
 					PARTITION BY LIST (ivf_list)', parts_name, source);
 	parts := parts_name::regclass;
-	FOR i IN 0 .. lists - 1 LOOP
-		name[last] := (pg_catalog.parse_ident(target))[last] || '_lists_' || i;
-		partition := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
-						FROM unnest(name) WITH ORDINALITY u(p, o));
-		IF servers IS NULL THEN
-			EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', partition, parts_name, i);
-			CONTINUE;
-		END IF;
-		-- a shard: the table and its index on the server (named as here,
-		-- in the schema of the same name), then a foreign table for it
-		server := servers[i % pg_catalog.cardinality(servers) + 1];
-		remote := format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace n
-									 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
-									WHERE c.oid = parts), name[last]);
-		EXECUTE format('SELECT %I.dblink_exec(%L, %L)', dblink, server,
-					   format('CREATE TABLE %s (%s, ivf_list int NOT NULL); CREATE INDEX ON %s USING hannoy (%I %I)',
-							  remote,
-							  (SELECT pg_catalog.string_agg(format('%I %s%s', attname,
-																   pg_catalog.format_type(atttypid, atttypmod),
-																   CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END),
-															', ' ORDER BY attnum)
-								 FROM pg_catalog.pg_attribute
-								WHERE attrelid = source AND attnum > 0 AND NOT attisdropped),
-							  remote, "column", opclass));
-		EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %s FOR VALUES IN (%s) SERVER %I
-						OPTIONS (schema_name %L, table_name %L, async_capable %L)',
-					   partition, parts_name, i, server,
-					   (SELECT nspname FROM pg_catalog.pg_namespace n
-						  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE c.oid = parts),
-					   name[last], 'true');
-	END LOOP;
-
 	-- the centroids, of a sample: pages at random, about twice the rows
 	-- wanted, at most that many
 	SELECT CASE WHEN reltuples > 0 THEN least(100, 200.0 * sample / reltuples) ELSE 100 END,
@@ -260,15 +231,64 @@ BEGIN
 		  USING ERRCODE = '22023';
 	END IF;
 
-	EXECUTE format('CREATE INDEX ON %s USING hannoy (%I %I.%I)', parts_name, "column", hannoy, opclass);
-	EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s', view_name, cols, parts_name);
-	EXECUTE format('CREATE TRIGGER hannoy_ivf_insert INSTEAD OF INSERT ON %s FOR EACH ROW
-					EXECUTE FUNCTION %I.hannoy_ivf_insert(%L, %L, %L)',
-				   view_name, hannoy, parts::text, "column", hannoy);
-	EXECUTE format('CREATE TRIGGER hannoy_ivf_update BEFORE UPDATE OF %I ON %s FOR EACH ROW
-					WHEN (OLD.%I IS DISTINCT FROM NEW.%I)
-					EXECUTE FUNCTION %I.hannoy_ivf_update(%L, %L, %L)',
-				   "column", parts_name, "column", "column", hannoy, parts::text, "column", hannoy);
+	-- the partitions (the shards' tables and indexes, made over dblink,
+	-- commit on their servers at once: a failure from here on drops them
+	-- again), the index, the view and its triggers
+	BEGIN
+		FOR i IN 0 .. lists - 1 LOOP
+			name[last] := (pg_catalog.parse_ident(target))[last] || '_lists_' || i;
+			partition := (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.' ORDER BY o)
+							FROM unnest(name) WITH ORDINALITY u(p, o));
+			IF servers IS NULL THEN
+				EXECUTE format('CREATE TABLE %s PARTITION OF %s FOR VALUES IN (%s)', partition, parts_name, i);
+				CONTINUE;
+			END IF;
+			-- a shard: the table and its index on the server (named as here,
+			-- in the schema of the same name), then a foreign table for it
+			server := servers[i % pg_catalog.cardinality(servers) + 1];
+			remote := format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace n
+										 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
+										WHERE c.oid = parts), name[last]);
+			-- (one simple query: both statements or neither on the server)
+			EXECUTE format('SELECT %I.dblink_exec(%L, %L)', dblink, server,
+						   format('CREATE TABLE %s (%s, ivf_list int NOT NULL); CREATE INDEX ON %s USING hannoy (%I %I)',
+								  remote,
+								  (SELECT pg_catalog.string_agg(format('%I %s%s', attname,
+																	   pg_catalog.format_type(atttypid, atttypmod),
+																	   CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END),
+																', ' ORDER BY attnum)
+									 FROM pg_catalog.pg_attribute
+									WHERE attrelid = source AND attnum > 0 AND NOT attisdropped),
+								  remote, "column", opclass));
+			made := made || ARRAY[server, remote];
+			EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %s FOR VALUES IN (%s) SERVER %I
+							OPTIONS (schema_name %L, table_name %L, async_capable %L)',
+						   partition, parts_name, i, server,
+						   (SELECT nspname FROM pg_catalog.pg_namespace n
+							  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE c.oid = parts),
+						   name[last], 'true');
+		END LOOP;
+
+		EXECUTE format('CREATE INDEX ON %s USING hannoy (%I %I.%I)', parts_name, "column", hannoy, opclass);
+		EXECUTE format('CREATE VIEW %s AS SELECT %s FROM %s', view_name, cols, parts_name);
+		EXECUTE format('CREATE TRIGGER hannoy_ivf_insert INSTEAD OF INSERT ON %s FOR EACH ROW
+						EXECUTE FUNCTION %I.hannoy_ivf_insert(%L, %L, %L)',
+					   view_name, hannoy, parts::oid::text, "column", hannoy);
+		EXECUTE format('CREATE TRIGGER hannoy_ivf_update BEFORE UPDATE OF %I ON %s FOR EACH ROW
+						WHEN ((OLD.%I OPERATOR(%I.=) NEW.%I) IS NOT TRUE)
+						EXECUTE FUNCTION %I.hannoy_ivf_update(%L, %L, %L)',
+					   "column", parts_name, "column", hannoy, "column", hannoy, parts::oid::text, "column", hannoy);
+	EXCEPTION WHEN OTHERS THEN
+		FOR j IN 1 .. coalesce(pg_catalog.array_length(made, 1), 0) / 2 LOOP
+			BEGIN
+				EXECUTE format('SELECT %I.dblink_exec(%L, %L)', dblink, made[2 * j - 1],
+							   format('DROP TABLE IF EXISTS %s', made[2 * j]));
+			EXCEPTION WHEN OTHERS THEN
+				RAISE WARNING 'could not drop table % on server "%" after the error', made[2 * j], made[2 * j - 1];
+			END;
+		END LOOP;
+		RAISE;
+	END;
 	RETURN parts;
 END $$;
 
