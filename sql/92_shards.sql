@@ -39,6 +39,11 @@ SELECT dblink_exec('shard_b', 'CREATE EXTENSION hannoy');
 -- nothing was created by the failed calls
 SELECT count(*) FROM pg_class WHERE relname LIKE 'far%';
 
+-- an open dblink connection named like a server would take the server's
+-- place: refused
+SELECT dblink_connect('shard_a', 'shard_b');
+SELECT sqlstate_of($$SELECT hannoy_ivf_create('far', 'shard_src', 'v', 4, servers => '{shard_a,shard_b}')$$);
+SELECT dblink_disconnect('shard_a');
 -- a failure after the shards' tables were made drops them again (here the
 -- view's name is taken)
 CREATE VIEW clash AS SELECT 1 AS x;

@@ -121,6 +121,13 @@ BEGIN
 				HINT = 'CREATE EXTENSION dblink; it creates the lists'' tables on the servers.';
 	END IF;
 	FOREACH server IN ARRAY servers LOOP
+		-- dblink takes an open connection of that name before the server
+		EXECUTE format('SELECT $1 = ANY (%I.dblink_get_connections())', dblink) INTO installed USING server;
+		IF installed THEN
+			RAISE EXCEPTION 'a dblink connection named "%" is open in this session', server
+			  USING ERRCODE = '55000',
+					HINT = format('Close it first (dblink_disconnect(%L)): the lists'' tables would be made through it.', server);
+		END IF;
 		IF NOT EXISTS (SELECT FROM pg_catalog.pg_foreign_server s
 						 JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
 						 JOIN pg_catalog.pg_proc h ON h.oid = w.fdwhandler
