@@ -82,6 +82,8 @@ def filter_runs(rec, h, base, queries, dataset, m, efc):
     qs = queries[:QUERIES]
     params = [vector_binary(v) for v in qs]
     h.sql('SET hannoy.ef_search = 40')
+    # the planner's own choice (bench.py's searches turn sequential scans off)
+    h.sql('RESET enable_seqscan')
     for with_btree in (False, True):
         if with_btree:
             h.sql('CREATE INDEX fitems_tag ON fitems (tag)')
