@@ -174,6 +174,13 @@ SELECT count(*), count(*) FILTER (WHERE ivf_list = hannoy_ivf_list('docs_sp_list
   FROM docs_sp_lists;
 DROP VIEW docs_sp;
 DROP TABLE docs_sp_lists;
+-- docs was made with public on the path; a role writing without it too
+SET search_path = pg_catalog;
+INSERT INTO public.docs VALUES (1001, 'written off the path', '[0.3,0.3]');
+UPDATE public.docs SET v = '[9.7,9.7]' WHERE id = 1001;
+RESET search_path;
+SELECT id, ivf_list = hannoy_ivf_list('docs_lists', v) AS in_its_list FROM docs_lists WHERE id = 1001;
+DELETE FROM docs WHERE id = 1001;
 -- re-training into a new table, from the old one's view
 SELECT hannoy_ivf_create('docs_v2', 'docs', 'v', 2, 'vector_cosine_ops');
 INSERT INTO docs_v2 SELECT * FROM docs;
