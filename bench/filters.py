@@ -15,12 +15,11 @@ planner picks when a btree index on tag exists too.  The unfiltered
 query is the reference."""
 import gzip
 import statistics
-import time
 
 import numpy as np
-import psycopg
 
 from hard_data import nearest
+from latency import prepared_latencies
 from vectors import literal, vector_binary
 
 QUERIES = 200
@@ -40,23 +39,9 @@ def fashion_mnist_labels():
 
 
 def run(conn, sql, params, vector_oid):
-    """Median milliseconds and results of sql ($1: a vector) over params,
-    on a prepared statement; 10 warm-up queries."""
-    pg = conn.pgconn
-    pg.exec_(b'DEALLOCATE ALL')
-    res = pg.prepare(b'filtered', sql.encode(), [vector_oid])
-    if res.status != psycopg.pq.ExecStatus.COMMAND_OK:
-        raise RuntimeError(res.error_message.decode())
-    for p in params[:10]:
-        pg.exec_prepared(b'filtered', [p], [1])
-    times, found = [], []
-    for p in params:
-        t = time.perf_counter()
-        res = pg.exec_prepared(b'filtered', [p], [1])
-        times.append((time.perf_counter() - t) * 1000)
-        if res.status != psycopg.pq.ExecStatus.TUPLES_OK:
-            raise RuntimeError(res.error_message.decode())
-        found.append([int(res.get_value(r, 0)) for r in range(res.ntuples)])
+    """Median milliseconds and results of sql ($1: a vector) over params;
+    10 warm-up queries."""
+    times, found = prepared_latencies(conn, sql, params, vector_oid, 10)
     return statistics.median(times), found
 
 

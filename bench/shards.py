@@ -15,10 +15,10 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 
 import psycopg
 
+from latency import prepared_latencies
 from vectors import literal, vector_binary
 
 SHARDS = 3
@@ -59,8 +59,7 @@ def load_shard(conn, i, rows, m, efc, dim):
     conn.execute(f'ALTER TABLE {name} RENAME TO {name}_rows')
     # STABLE and without arguments: a one-time filter, evaluated once per
     # query, above the ordered index scan
-    conn.execute(f"""CREATE FUNCTION bench_delay() RETURNS bool STABLE LANGUAGE plpgsql AS $$
-                     BEGIN PERFORM pg_sleep({DELAY_MS} / 1000.0); RETURN true; END $$""")
+    set_delay(conn, DELAY_MS)
     conn.execute(f'CREATE VIEW {name} AS SELECT * FROM {name}_rows WHERE bench_delay()')
     plan = '\n'.join(r[0] for r in conn.execute(
         f"EXPLAIN SELECT id FROM {name} ORDER BY v <-> '{literal([0] * dim)}' LIMIT 10"))
@@ -79,21 +78,8 @@ def latencies(coordinator_info, table, queries, settings, vector_oid):
     with psycopg.connect(coordinator_info, autocommit=True) as conn:
         for s in settings:
             conn.execute(s)
-        pg = conn.pgconn
-        res = pg.prepare(b'knn', f'SELECT id FROM {table} ORDER BY v <-> $1 LIMIT 10'.encode(), [vector_oid])
-        if res.status != psycopg.pq.ExecStatus.COMMAND_OK:
-            raise RuntimeError(res.error_message.decode())
-        params = [vector_binary(v) for v in queries]
-        for p in params[:20]:
-            pg.exec_prepared(b'knn', [p], [1])
-        times, found = [], []
-        for p in params:
-            t = time.perf_counter()
-            res = pg.exec_prepared(b'knn', [p], [1])
-            times.append((time.perf_counter() - t) * 1000)
-            if res.status != psycopg.pq.ExecStatus.TUPLES_OK:
-                raise RuntimeError(res.error_message.decode())
-            found.append([int(res.get_value(r, 0)) for r in range(res.ntuples)])
+        times, found = prepared_latencies(conn, f'SELECT id FROM {table} ORDER BY v <-> $1 LIMIT 10',
+                                          [vector_binary(v) for v in queries], vector_oid, 20)
         plan = '\n'.join(r[0] for r in conn.execute(
             f"EXPLAIN SELECT id FROM {table} ORDER BY v <-> '{literal(queries[0])}' LIMIT 10"))
     return times, found, plan

@@ -184,6 +184,8 @@ DECLARE
 	server name;
 	partition text;
 	remote text;
+	schema text;		-- target_lists' schema, also the shards' tables'
+	columns text;		-- source's columns, as the shards' tables declare them
 	made text[] := '{}';	-- server, table: the shards' tables made so far
 BEGIN
 	IF lists IS NULL OR lists < 1 OR lists > 10000 THEN
@@ -221,6 +223,12 @@ BEGIN
 	EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS, ivf_list int NOT NULL)
 					PARTITION BY LIST (ivf_list)', parts_name, source);
 	parts := parts_name::regclass;
+	schema := (SELECT nspname FROM pg_catalog.pg_namespace n
+				 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE c.oid = parts);
+	columns := (SELECT pg_catalog.string_agg(format('%I %s%s', attname, pg_catalog.format_type(atttypid, atttypmod),
+													CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END),
+											 ', ' ORDER BY attnum)
+				  FROM pg_catalog.pg_attribute WHERE attrelid = source AND attnum > 0 AND NOT attisdropped);
 	-- the centroids, of a sample: pages at random, about twice the rows
 	-- wanted, at most that many
 	SELECT CASE WHEN reltuples > 0 THEN least(100, 200.0 * sample / reltuples) ELSE 100 END,
@@ -253,27 +261,15 @@ BEGIN
 			-- a shard: the table and its index on the server (named as here,
 			-- in the schema of the same name), then a foreign table for it
 			server := servers[i % pg_catalog.cardinality(servers) + 1];
-			remote := format('%I.%I', (SELECT nspname FROM pg_catalog.pg_namespace n
-										 JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
-										WHERE c.oid = parts), name[last]);
+			remote := format('%I.%I', schema, name[last]);
 			-- (one simple query: both statements or neither on the server)
 			EXECUTE format('SELECT %I.dblink_exec(%L, %L)', dblink, server,
 						   format('CREATE TABLE %s (%s, ivf_list int NOT NULL); CREATE INDEX ON %s USING hannoy (%I %I)',
-								  remote,
-								  (SELECT pg_catalog.string_agg(format('%I %s%s', attname,
-																	   pg_catalog.format_type(atttypid, atttypmod),
-																	   CASE WHEN attnotnull THEN ' NOT NULL' ELSE '' END),
-																', ' ORDER BY attnum)
-									 FROM pg_catalog.pg_attribute
-									WHERE attrelid = source AND attnum > 0 AND NOT attisdropped),
-								  remote, "column", opclass));
+								  remote, columns, remote, "column", opclass));
 			made := made || ARRAY[server, remote];
 			EXECUTE format('CREATE FOREIGN TABLE %s PARTITION OF %s FOR VALUES IN (%s) SERVER %I
 							OPTIONS (schema_name %L, table_name %L, async_capable %L)',
-						   partition, parts_name, i, server,
-						   (SELECT nspname FROM pg_catalog.pg_namespace n
-							  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE c.oid = parts),
-						   name[last], 'true');
+						   partition, parts_name, i, server, schema, name[last], 'true');
 		END LOOP;
 
 		EXECUTE format('CREATE INDEX ON %s USING hannoy (%I %I.%I)', parts_name, "column", hannoy, opclass);
