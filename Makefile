@@ -20,6 +20,7 @@ OBJS = \
 	src/codebook.o \
 	src/opclass.o \
 	src/page.o \
+	src/attrs.o \
 	src/meta.o \
 	src/graph.o \
 	src/element.o \

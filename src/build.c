@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "attrs.h"
 #include "build.h"
 #include "codebook.h"
 #include "element.h"
@@ -67,6 +68,33 @@ build_alloc_upper(BuildGraph *g, int level)
 	first = (uint32) g->upper_used;
 	g->upper_used += need;
 	return first;
+}
+
+/*
+ * Element i's attribute area, from the row's attribute columns, at the end
+ * of g->attrs.
+ */
+static void
+build_add_attrs(BuildGraph *g, Relation index, int64 i, Datum *values, bool *isnull)
+{
+	BuildElement *e = &g->elements[i];
+
+	if (g->attrs_used + HANNOY_MAX_ATTRS_SIZE > g->attrs_capacity)
+	{
+		uint64		newcap = Max(g->attrs_capacity * 2, 64 * HANNOY_MAX_ATTRS_SIZE);
+
+		g->attrs = repalloc_huge(g->attrs, newcap);
+		g->attrs_capacity = newcap;
+	}
+	if (g->attrs_used / MAXIMUM_ALIGNOF > PG_UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("attribute values of hannoy index \"%s\" take more than 32 GB",
+						RelationGetRelationName(index))));
+	e->attrs = (uint32) (g->attrs_used / MAXIMUM_ALIGNOF);
+	e->attrs_size = HannoyAttrsEncode(index, g->info.attrs, values, isnull,
+									  g->attrs + g->attrs_used);
+	g->attrs_used += e->attrs_size;
 }
 
 /* Dimensions of the index: the column's typmod, else the first vector's. */
@@ -140,7 +168,8 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				 errmsg("expected %d dimensions, not %d", g->info.dims, dims)));
 
 	if (!g->spilled &&
-		(Size) (g->count + 1) * HannoyBuildElementBytes(g) + sizeof(uint32) * g->upper_used > g->memory_limit)
+		(Size) (g->count + 1) * HannoyBuildElementBytes(g) + sizeof(uint32) * g->upper_used +
+		g->attrs_used > g->memory_limit)
 	{
 		if (g->stored.opclass->storage != HANNOY_STORAGE_PQ)
 			HannoyBuildSpill(g, index);
@@ -171,6 +200,10 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		e->ntids = 1;
 		e->tids[0] = *tid;
 		e->upper = e->level > 0 ? build_alloc_upper(g, e->level) : 0;
+		e->attrs = 0;
+		e->attrs_size = 0;
+		if (g->info.attrs != NULL)
+			build_add_attrs(g, index, g->count, values + 1, isnull + 1);
 		if (g->spilled)
 			HannoyWriterAddElement(g->writer, g, g->count, g->scratch, NULL,
 							   &g->loc[g->count]);
@@ -227,6 +260,7 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 									 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(buildcxt);
 
+	HannoyCheckColumns(index);
 	memset(&g, 0, sizeof(g));
 	g.heap = heap;
 	g.stored.index = index;
@@ -258,6 +292,8 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	g.vectors = palloc(1);
 	g.layer0 = palloc(sizeof(uint32));
 	g.upper = palloc(sizeof(uint32));
+	g.attrs = palloc(1);
+	g.stored.attrs = g.info.attrs = HannoyAttrsForIndex(index, buildcxt);
 	if (typmod > 0)
 		build_set_dims(&g, typmod);
 
@@ -315,11 +351,15 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 void
 hannoybuildempty(Relation index)
 {
-	Buffer		buf = HannoyBuildNewBuffer(index, INIT_FORKNUM);
+	Buffer		buf;
 	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-	const HannoyOpclass *opclass = HannoyGetOpclass(index);
+	const HannoyOpclass *opclass;
 	int			m = HannoyOptionM(index);
 	int			pq_m = 0;
+
+	HannoyCheckColumns(index);
+	buf = HannoyBuildNewBuffer(index, INIT_FORKNUM);
+	opclass = HannoyGetOpclass(index);
 
 	check_pq_column(index, opclass);
 	if (typmod > 0)

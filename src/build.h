@@ -37,8 +37,12 @@ typedef struct BuildElement
 {
 	uint8		level;
 	uint8		ntids;
+	uint16		attrs_size;		/* bytes of its attribute area; 0: none */
 	ItemPointerData tids[HANNOY_HEAPTIDS];
 	uint32		upper;			/* first upper-layer slot, if level > 0 */
+	uint32		attrs;			/* where the area starts in the leader's attrs,
+								 * in MAXIMUM_ALIGNOF units (areas are
+								 * MAXALIGNed) */
 } BuildElement;
 
 /* The entry point, in local memory or (parallel build) in the DSM segment. */
@@ -118,6 +122,10 @@ typedef struct BuildGraph
 	double		heap_tuples;
 	MemoryContext tmpcxt;
 	char	   *scratch;		/* one encoded vector */
+	/* attribute areas of every element, one after another (leader only) */
+	char	   *attrs;
+	uint64		attrs_used;
+	uint64		attrs_capacity;
 } BuildGraph;
 
 typedef struct PagePlan
@@ -187,6 +195,14 @@ static inline char *
 build_vector(BuildGraph *g, int64 i)
 {
 	return g->vectors + i * g->info.vector_size;
+}
+
+/* Element i's attribute area (its attrs_size bytes), or NULL. */
+static inline const char *
+build_attrs(BuildGraph *g, int64 i)
+{
+	return g->elements[i].attrs_size > 0 ?
+		g->attrs + (uint64) g->elements[i].attrs * MAXIMUM_ALIGNOF : NULL;
 }
 
 /* build_graph.c */

@@ -252,11 +252,21 @@ set_own_list(BuildGraph *g, int64 i, uint32 *list, int slots,
 	unlock_element(g, i);
 }
 
+/* Whether elements a and b have the same attribute values (or none). */
+static bool
+same_attrs(BuildGraph *g, int64 a, int64 b)
+{
+	return g->elements[a].attrs_size == g->elements[b].attrs_size &&
+		(g->elements[a].attrs_size == 0 ||
+		 memcmp(build_attrs(g, a), build_attrs(g, b), g->elements[a].attrs_size) == 0);
+}
+
 /*
  * Insert element i (already loaded) into the in-memory graph.  Duplicate
  * vectors share one element: when the nearest element found on the first
- * layer searched holds the very same vector and has a free heap TID slot,
- * i is folded into it instead; returns false then.
+ * layer searched holds the very same vector and the same attribute values
+ * and has a free heap TID slot, i is folded into it instead; returns false
+ * then.
  */
 bool
 HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
@@ -321,7 +331,8 @@ HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 
 		if (fold && layer == top && nfound > 0 &&
 			memcmp(build_vector(g, found[0].ref), search->query, g->info.vector_size) == 0 &&
-			g->elements[found[0].ref].ntids < HANNOY_HEAPTIDS)
+			g->elements[found[0].ref].ntids < HANNOY_HEAPTIDS &&
+			same_attrs(g, found[0].ref, i))
 		{
 			BuildElement *dup = &g->elements[found[0].ref];
 

@@ -115,9 +115,11 @@ static void
 plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc, ElementLayout *lay)
 {
 	Size		vsize = g->stored.vector_size;
-	Size		head = HANNOY_ELEMENT_VECTOR_OFFSET(g->info.m, g->elements[i].level);
+	Size		attrs_size = g->elements[i].attrs_size;
+	Size		head = HannoyElementHeadSize(g->info.m, g->elements[i].level, attrs_size);
 	bool		external;
-	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, vsize, &external);
+	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, attrs_size,
+									 vsize, &external);
 	Size		room = plan_room(plan);
 	Size		rest;
 
@@ -212,6 +214,12 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 	tup->type = HANNOY_ITEM_ELEMENT;
 	tup->level = e->level;
 	tup->flags = lay.nitems > 0 ? HANNOY_ELEMENT_EXTERNAL : 0;
+	if (e->attrs_size > 0)
+	{
+		tup->flags |= HANNOY_ELEMENT_ATTRS;
+		memcpy(w->item + HANNOY_ELEMENT_ATTRS_OFFSET(m, e->level), build_attrs(g, i),
+			   e->attrs_size);
+	}
 	tup->nheaptids = e->ntids;
 	for (int t = 0; t < HANNOY_HEAPTIDS; t++)
 	{

@@ -27,6 +27,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "attrs.h"
 #include "element.h"
 
 static inline BlockNumber
@@ -233,6 +234,7 @@ void
 HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info)
 {
 	reader->info = info;
+	reader->filter = NULL;
 }
 
 /*
@@ -323,6 +325,24 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	}
 	c->deleted = (tup->flags & HANNOY_ELEMENT_DELETED) != 0;
 	with_vector(info, page, blkno, ref_offset(ref), tup, visit_distance, &args);
+
+	/*
+	 * An element that fails the scan's conditions routes the search like a
+	 * deleted one and is never returned.  Checked only when it matters:
+	 * within the bound, or parked for an iterative scan.
+	 */
+	if (reader->filter != NULL && !c->deleted &&
+		(c->distance < bound || search->keep_discarded))
+	{
+		bool		matches;
+		const char *corrupt = HannoyFilterMatches(reader->filter,
+												  HannoyElementAttrs(tup, info->m),
+												  &matches);
+
+		if (corrupt != NULL)
+			HannoyElementCorrupted(info->index, blkno, ref_offset(ref), corrupt);
+		c->deleted = !matches;
+	}
 	if (c->distance < bound)
 	{
 		HannoyRef	refs[2 * HANNOY_MAX_M];
@@ -549,10 +569,24 @@ HannoyAppendNeighbor(HannoyIndexInfo *info, HannoyRef ref, int layer,
 	return false;
 }
 
-/* Add a duplicate's heap TID to an element holding the same vector. */
+/* Whether a (checked) element's attribute area holds exactly these bytes. */
+static bool
+same_attrs(HannoyElementTuple tup, int m, const char *attrs, Size attrs_size)
+{
+	HannoyAttrsHeader area = HannoyElementAttrs(tup, m);
+
+	if (area == NULL)
+		return attrs_size == 0;
+	return area->size == attrs_size && memcmp(area, attrs, attrs_size) == 0;
+}
+
+/*
+ * Add a duplicate's heap TID to an element holding the same vector and the
+ * same attribute values.
+ */
 bool
 HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
-				 ItemPointer heaptid)
+				 const char *attrs, Size attrs_size, ItemPointer heaptid)
 {
 	Buffer		buf;
 	GenericXLogState *state;
@@ -563,6 +597,7 @@ HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
 		return false;
 	if (!(tup->flags & (HANNOY_ELEMENT_DELETED | HANNOY_ELEMENT_EXTERNAL)) &&
 		tup->nheaptids < HANNOY_HEAPTIDS &&
+		same_attrs(tup, info->m, attrs, attrs_size) &&
 		memcmp(HannoyElementVector(tup, info->m), vector, info->vector_size) == 0)
 	{
 		tup->heaptids[tup->nheaptids++] = *heaptid;
@@ -722,12 +757,12 @@ write_vector_chain(HannoyIndexInfo *info, const char *vector)
  */
 HannoyRef
 HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
-				   const void *vector, HannoyRef *const *neighbors,
-				   const int *nneighbors)
+				   const void *vector, const char *attrs, Size attrs_size,
+				   HannoyRef *const *neighbors, const int *nneighbors)
 {
 	int			m = info->m;
 	bool		external;
-	Size		size = HannoyElementSize(m, level, info->vector_size, &external);
+	Size		size = HannoyElementSize(m, level, attrs_size, info->vector_size, &external);
 	HannoyElementTuple tup = palloc0(size);
 	ItemPointerData tid;
 	int			slot = 0;
@@ -735,6 +770,11 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 	tup->type = HANNOY_ITEM_ELEMENT;
 	tup->level = level;
 	tup->flags = external ? HANNOY_ELEMENT_EXTERNAL : 0;
+	if (attrs_size > 0)
+	{
+		tup->flags |= HANNOY_ELEMENT_ATTRS;
+		memcpy((char *) tup + HANNOY_ELEMENT_ATTRS_OFFSET(m, level), attrs, attrs_size);
+	}
 	tup->nheaptids = 1;
 	tup->heaptids[0] = *heaptid;
 	for (int i = 1; i < HANNOY_HEAPTIDS; i++)

@@ -19,6 +19,7 @@
 typedef struct HannoyDiskReader
 {
 	HannoyIndexInfo *info;
+	struct HannoyFilter *filter;	/* a scan's conditions; NULL: none */
 } HannoyDiskReader;
 
 extern void HannoyDiskReaderInit(HannoyDiskReader *reader, HannoyIndexInfo *info);
@@ -42,10 +43,12 @@ extern bool HannoyAppendNeighbor(HannoyIndexInfo *info, HannoyRef ref, int layer
 								 HannoyRef newref, bool *full);
 extern HannoyRef HannoyWriteElement(HannoyIndexInfo *info, int level,
 									ItemPointer heaptid, const void *vector,
+									const char *attrs, Size attrs_size,
 									HannoyRef *const *neighbors,
 									const int *nneighbors);
 extern bool HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref,
-							 const void *vector, ItemPointer heaptid);
+							 const void *vector, const char *attrs,
+							 Size attrs_size, ItemPointer heaptid);
 
 /* insert.c */
 extern bool HannoyLinkBack(HannoyIndexInfo *info, HannoySearch *search,

@@ -481,16 +481,18 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 					}
 				}
 			}
-			else if (search->keep_discarded && admissible(search, &n))
-				discard(search, &n);
+			else if (search->keep_discarded)
+				discard(search, &n);	/* inadmissible ones still route */
 		}
 	}
 }
 
 /*
  * Seed the next batch of an iterative scan: the nearest discarded elements
- * become results again, and those never expanded become candidates.
- * Returns false when nothing is left to find.
+ * become results again (the admissible ones), and those never expanded
+ * become candidates.  Inadmissible elements (deleted, or failing a scan's
+ * conditions) are parked too: they lead to elements beyond them.  Returns
+ * false when nothing is left to find.
  */
 bool
 HannoySearchLayerRefill(HannoySearch *search, int ef)
@@ -501,7 +503,8 @@ HannoySearchLayerRefill(HannoySearch *search, int ef)
 		HannoyCandidate c = HannoyHeapPop(&search->discarded);
 		uint8	   *state;
 
-		HannoyHeapPush(&search->results, &c);
+		if (admissible(search, &c))
+			HannoyHeapPush(&search->results, &c);
 		HannoyVisitedAdd(&search->visited, c.ref, &state);
 		if (!(*state & HANNOY_VISITED_QUEUED))
 		{
@@ -541,18 +544,24 @@ HannoySearchTakeResults(HannoySearch *search, HannoyCandidate **out)
 }
 
 /*
- * Move what an iterative scan found but has not returned (the discarded
- * elements) out, nearest first, into a palloc'd array; returns how many.
+ * Move what an iterative scan found but has not returned (the admissible
+ * discarded elements) out, nearest first, into a palloc'd array; returns
+ * how many.  The discarded heap is left empty.
  */
 int
 HannoySearchTakeDiscarded(HannoySearch *search, HannoyCandidate **out)
 {
-	int			n = search->discarded.count;
-	HannoyCandidate *sorted = palloc(sizeof(HannoyCandidate) * Max(n, 1));
+	HannoyCandidate *sorted = palloc(sizeof(HannoyCandidate) * Max(search->discarded.count, 1));
+	int			n = 0;
 
 	order_discarded(search);
-	for (int i = 0; i < n; i++)
-		sorted[i] = HannoyHeapPop(&search->discarded);
+	while (search->discarded.count > 0)
+	{
+		HannoyCandidate c = HannoyHeapPop(&search->discarded);
+
+		if (admissible(search, &c))
+			sorted[n++] = c;
+	}
 	*out = sorted;
 	return n;
 }

@@ -35,6 +35,8 @@
 /* Support function number of the opclass callback struct. */
 #define HANNOY_OPCLASS_PROC				1
 #define HANNOY_NPROCS					1
+/* attribute operator classes: btree's strategies 1 to 5, then &&, @>, <@ */
+#define HANNOY_MAX_ATTR_STRATEGY		8
 
 /* Build progress sub-phases (ambuildphasename) */
 #define HANNOY_PHASE_LOAD				2
@@ -137,6 +139,8 @@ struct HannoyIndexInfo
 	BlockNumber codebook_block; /* first codebook page; invalid until trained */
 	uint32		trained_on;
 	const struct HannoyCodebook *codebook;	/* valid until the transaction ends */
+	/* attribute columns (attrs.c), in the caller's memory; NULL if none */
+	const struct HannoyAttrs *attrs;
 };
 
 /* whether the index stores PQ codes (and may have codebook pages) */
@@ -190,7 +194,8 @@ extern void HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno,
 									 bool pq);
 extern int	HannoyMaxLevel(int m);
-extern Size HannoyElementSize(int m, int level, Size vector_size, bool *external);
+extern Size HannoyElementSize(int m, int level, Size attrs_size, Size vector_size,
+							  bool *external);
 extern const char *HannoyGetVectorPart(Page page, OffsetNumber off, Size remaining,
 									   Size *len, ItemPointer next);
 extern HannoyElementTuple HannoyGetElement(const HannoyIndexInfo *info, Page page,

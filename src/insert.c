@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "attrs.h"
 #include "codebook.h"
 #include "element.h"
 #include "hannoy.h"
@@ -169,7 +170,8 @@ train_on_first_insert(HannoyIndexInfo *info, const void *exact)
  * held; returns with none.
  */
 static void
-insert_vector(HannoyIndexInfo *info, const void *exact, ItemPointer heaptid)
+insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
+			  Size attrs_size, ItemPointer heaptid)
 {
 	Relation	index = info->index;
 	LOCKMODE	mode = ShareLock;
@@ -237,7 +239,8 @@ insert_vector(HannoyIndexInfo *info, const void *exact, ItemPointer heaptid)
 
 	if (!ItemPointerIsValid(&meta.entry))
 	{
-		newref = HannoyWriteElement(info, level, heaptid, vector, lists, counts);
+		newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
+									lists, counts);
 		HannoySetEntryPoint(index, newref, level, false);
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 		return;
@@ -270,7 +273,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, ItemPointer heaptid)
 		/* a duplicate of the nearest element shares it, if there is room */
 		if (layer == top && nfound > 0 && found[0].vector >= 0 &&
 			memcmp(HannoyCandidateVector(&search, &found[0]), vector, info->vector_size) == 0 &&
-			HannoyAddHeapTid(info, found[0].ref, vector, heaptid))
+			HannoyAddHeapTid(info, found[0].ref, vector, attrs, attrs_size, heaptid))
 		{
 			UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 			return;
@@ -285,7 +288,8 @@ insert_vector(HannoyIndexInfo *info, const void *exact, ItemPointer heaptid)
 		nentries = nfound;
 	}
 
-	newref = HannoyWriteElement(info, level, heaptid, vector, lists, counts);
+	newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
+									lists, counts);
 	for (int layer = top; layer >= 0; layer--)
 	{
 		bool		linked = false;
@@ -348,7 +352,17 @@ hannoyinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 
 	exact = palloc(info.exact_size);
 	if (info.opclass->encode(value, dims, exact))
-		insert_vector(&info, exact, heap_tid);
+	{
+		char	   *attrs = NULL;
+		Size		attrs_size = 0;
+
+		if (info.attrs != NULL)
+		{
+			attrs = palloc(HANNOY_MAX_ATTRS_SIZE);
+			attrs_size = HannoyAttrsEncode(index, info.attrs, values + 1, isnull + 1, attrs);
+		}
+		insert_vector(&info, exact, attrs, attrs_size, heap_tid);
+	}
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);

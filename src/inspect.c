@@ -39,6 +39,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "attrs.h"
 #include "element.h"
 #include "hannoy.h"
 
@@ -196,6 +197,37 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 	}
 }
 
+/*
+ * An element's attribute area: present exactly when the index has
+ * attribute columns, and whole (every value inside it).
+ */
+static void
+check_attrs(Relation index, HannoyElementTuple tup, const HannoyIndexInfo *info,
+			BlockNumber blk, OffsetNumber off)
+{
+	HannoyAttrsHeader area = HannoyElementAttrs(tup, info->m);
+	const char *corrupt;
+	Datum	   *values;
+	bool	   *isnull;
+
+	if (info->attrs == NULL && area == NULL)
+		return;
+	if (info->attrs == NULL)
+		violation(index, "has an attribute area", blk, off,
+				  "The index has no attribute columns.");
+	if (area == NULL)
+		violation(index, "has no attribute area", blk, off,
+				  psprintf("The index has %d attribute columns.", info->attrs->natts));
+	values = palloc(sizeof(Datum) * info->attrs->natts);
+	isnull = palloc(sizeof(bool) * info->attrs->natts);
+	corrupt = HannoyAttrsDecode(info->attrs, area, values, isnull);
+	if (corrupt != NULL)
+		violation(index, "has an invalid attribute area", blk, off,
+				  psprintf("Its %s.", corrupt));
+	pfree(values);
+	pfree(isnull);
+}
+
 PG_FUNCTION_INFO_V1(hannoy_verify);
 Datum
 hannoy_verify(PG_FUNCTION_ARGS)
@@ -282,6 +314,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 					if (!ItemPointerIsValid(&tup->heaptids[i]))
 						violation(index, "has an invalid heap TID", blk, off, NULL);
 			}
+			check_attrs(index, tup, &info, blk, off);
 			check_vector(index, page, blk, off, tup, &meta, info.vector_size, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{

@@ -29,6 +29,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "attrs.h"
 #include "codebook.h"
 #include "element.h"
 #include "hannoy.h"
@@ -252,6 +253,7 @@ HannoyInitIndexInfo(HannoyIndexInfo *info, Relation index)
 	}
 	memcpy(info, index->rd_amcache, sizeof(HannoyIndexInfo));
 	info->index = index;
+	info->attrs = HannoyAttrsForIndex(index, CurrentMemoryContext);
 	resolve_codebook(info);
 }
 

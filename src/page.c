@@ -117,6 +117,18 @@ HannoyGetElement(const HannoyIndexInfo *info, Page page, BlockNumber blkno,
 	if (tup->level > info->max_level ||
 		ItemIdGetLength(iid) < HANNOY_ELEMENT_VECTOR_OFFSET(info->m, tup->level))
 		HannoyElementCorrupted(info->index, blkno, off, "level does not fit its item");
+	if (tup->flags & HANNOY_ELEMENT_ATTRS)
+	{
+		Size		start = HANNOY_ELEMENT_ATTRS_OFFSET(info->m, tup->level);
+		Size		size;
+
+		if (ItemIdGetLength(iid) < start + offsetof(HannoyAttrsHeaderData, nulls))
+			HannoyElementCorrupted(info->index, blkno, off, "attribute area does not fit its item");
+		size = HannoyElementAttrs(tup, info->m)->size;
+		if (size < offsetof(HannoyAttrsHeaderData, nulls) || size % MAXIMUM_ALIGNOF != 0 ||
+			start + size > ItemIdGetLength(iid))
+			HannoyElementCorrupted(info->index, blkno, off, "attribute area does not fit its item");
+	}
 	if (tup->nheaptids > HANNOY_HEAPTIDS)
 		HannoyElementCorrupted(info->index, blkno, off, "heap TID count is invalid");
 	return tup;
@@ -180,18 +192,20 @@ HannoyMaxLevel(int m)
 }
 
 /*
- * Size of an element item; *external says whether its vector must go
+ * Size of an element item, with an attribute area of attrs_size bytes (0:
+ * none); *external says whether its vector must go
  * elsewhere (a vector item, or a chain of parts) because the whole would
  * not fit in a page.
  */
 Size
-HannoyElementSize(int m, int level, Size vector_size, bool *external)
+HannoyElementSize(int m, int level, Size attrs_size, Size vector_size,
+				  bool *external)
 {
-	Size		inline_size = HANNOY_ELEMENT_VECTOR_OFFSET(m, level) + vector_size;
+	Size		inline_size = HannoyElementHeadSize(m, level, attrs_size) + vector_size;
 
 	*external = inline_size > HANNOY_MAX_ITEM_SIZE;
 	if (*external)
-		return HANNOY_ELEMENT_HEADER_SIZE +
-			sizeof(ItemPointerData) * HANNOY_NEIGHBOR_SLOTS(m, level);
+		return attrs_size > 0 ? HannoyElementHeadSize(m, level, attrs_size) :
+			HANNOY_ELEMENT_LISTS_END(m, level);
 	return inline_size;
 }

@@ -26,8 +26,11 @@
 #include "storage/itemptr.h"
 
 #define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
-#define HANNOY_FORMAT_VERSION	4
-/* the oldest version this code reads: 3 added PQ, 4 vector parts (src/README) */
+#define HANNOY_FORMAT_VERSION	5
+/*
+ * the oldest version this code reads: 3 added PQ, 4 vector parts, 5
+ * attribute areas (src/README)
+ */
 #define HANNOY_FORMAT_VERSION_OLDEST	2
 #define HANNOY_METAPAGE_BLKNO	0
 
@@ -117,6 +120,7 @@ typedef HannoyCodebookPageData *HannoyCodebookPage;
 /* Element flags */
 #define HANNOY_ELEMENT_DELETED	0x01	/* no live heap TIDs; awaiting repair */
 #define HANNOY_ELEMENT_EXTERNAL 0x02	/* vector goes on at vector_tid */
+#define HANNOY_ELEMENT_ATTRS	0x04	/* an attribute area before the vector (version 5) */
 
 /* heap TIDs an element holds; more duplicates become another element */
 #define HANNOY_HEAPTIDS			3
@@ -180,11 +184,71 @@ typedef HannoyVectorPartTupleData *HannoyVectorPartTuple;
 #define HANNOY_LAYER_SLOTS(m, layer)	((layer) == 0 ? 2 * (m) : (m))
 
 #define HANNOY_ELEMENT_HEADER_SIZE	offsetof(HannoyElementTupleData, neighbors)
+#define HANNOY_ELEMENT_LISTS_END(m, level) \
+	(HANNOY_ELEMENT_HEADER_SIZE + sizeof(ItemPointerData) * HANNOY_NEIGHBOR_SLOTS(m, level))
+/* where the vector of an element without attributes starts */
 #define HANNOY_ELEMENT_VECTOR_OFFSET(m, level) \
-	TYPEALIGN(4, HANNOY_ELEMENT_HEADER_SIZE + \
-			  sizeof(ItemPointerData) * HANNOY_NEIGHBOR_SLOTS(m, level))
+	TYPEALIGN(4, HANNOY_ELEMENT_LISTS_END(m, level))
+/* where the attribute area of an element with attributes starts */
+#define HANNOY_ELEMENT_ATTRS_OFFSET(m, level) \
+	MAXALIGN(HANNOY_ELEMENT_LISTS_END(m, level))
+
+/*
+ * The attribute area (version 5).  size covers the whole area, this header
+ * included, and is a multiple of MAXIMUM_ALIGNOF: the vector starts right
+ * after it.  The null bitmap has a bit per attribute column, set when the
+ * value is NULL; the values of the others follow it in column order, each
+ * at its type's alignment (relative to the area's start), fixed-width
+ * values as they are in memory and variable-length ones uncompressed with
+ * a 4-byte header.  The largest area is HANNOY_MAX_ATTRS_SIZE.
+ */
+typedef struct HannoyAttrsHeaderData
+{
+	uint16		size;
+	uint8		natts;			/* attribute columns: index columns after the first */
+	uint8		unused;
+	bits8		nulls[FLEXIBLE_ARRAY_MEMBER];
+} HannoyAttrsHeaderData;
+
+typedef HannoyAttrsHeaderData *HannoyAttrsHeader;
+
+#define HANNOY_ATTRS_DATA_OFFSET(natts) \
+	(offsetof(HannoyAttrsHeaderData, nulls) + ((natts) + 7) / 8)
+#define HANNOY_MAX_ATTRS_SIZE	MAXALIGN_DOWN(HANNOY_MAX_ITEM_SIZE / 4)
+
+/*
+ * An element's attribute area, or NULL without one.  HannoyGetElement has
+ * checked that its header and size fit the item.
+ */
+static inline HannoyAttrsHeader
+HannoyElementAttrs(const HannoyElementTupleData *tup, int m)
+{
+	if (!(tup->flags & HANNOY_ELEMENT_ATTRS))
+		return NULL;
+	return (HannoyAttrsHeader) ((char *) tup + HANNOY_ELEMENT_ATTRS_OFFSET(m, tup->level));
+}
+
+/* Where an element's vector (or its first part) starts in its item. */
+static inline Size
+HannoyElementVectorOffset(const HannoyElementTupleData *tup, int m)
+{
+	if (tup->flags & HANNOY_ELEMENT_ATTRS)
+		return HANNOY_ELEMENT_ATTRS_OFFSET(m, tup->level) +
+			HannoyElementAttrs(tup, m)->size;
+	return HANNOY_ELEMENT_VECTOR_OFFSET(m, tup->level);
+}
+
+/* The bytes before the vector of an element with an attribute area of attrs_size (0: none). */
+static inline Size
+HannoyElementHeadSize(int m, int level, Size attrs_size)
+{
+	if (attrs_size > 0)
+		return HANNOY_ELEMENT_ATTRS_OFFSET(m, level) + attrs_size;
+	return HANNOY_ELEMENT_VECTOR_OFFSET(m, level);
+}
+
 #define HannoyElementVector(tup, m) \
-	((char *) (tup) + HANNOY_ELEMENT_VECTOR_OFFSET(m, (tup)->level))
+	((char *) (tup) + HannoyElementVectorOffset(tup, m))
 
 /* The largest item a page holds: one item plus the special space. */
 #define HANNOY_MAX_ITEM_SIZE \
@@ -198,7 +262,7 @@ typedef HannoyVectorPartTupleData *HannoyVectorPartTuple;
 static inline Size
 HannoyElementInlineBytes(const HannoyElementTupleData *tup, Size item_len, int m)
 {
-	Size		offset = HANNOY_ELEMENT_VECTOR_OFFSET(m, tup->level);
+	Size		offset = HannoyElementVectorOffset(tup, m);
 
 	return item_len > offset ? item_len - offset : 0;
 }

@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "attrs.h"
 #include "element.h"
 #include "hannoy.h"
 #include "rerank.h"
@@ -38,6 +39,7 @@ typedef struct HannoyScanOpaqueData
 	HannoyIndexInfo info;
 	HannoySearch search;
 	HannoyDiskReader reader;	/* the search's visit_arg */
+	HannoyFilter filter;		/* conditions on attribute columns */
 	bool		started;
 	bool		done;			/* nothing more to return */
 	bool		out_of_budget;	/* the last batch (what was found) is out */
@@ -210,11 +212,18 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 		so->done = true;
 		return;
 	}
+	if (!HannoyFilterInit(&so->filter, so->info.attrs, scan->keyData, scan->numberOfKeys))
+	{
+		so->done = true;		/* a condition nothing meets */
+		return;
+	}
 	encode_query(scan, so);
 	so->rerank = so->info.pq_m > 0 && hannoy_rerank > 0 && scan->heapRelation != NULL;
 	so->ef = HannoyScanListSize(so->rerank);
 
 	HannoyDiskReaderInit(&so->reader, &so->info);
+	if (so->filter.nkeys > 0)
+		so->reader.filter = &so->filter;
 	HannoySearchInit(&so->search, &so->info,
 					 so->info.opclass->prepare_query(&so->info, so->query),
 					 HannoyDiskVisit, &so->reader);

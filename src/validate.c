@@ -3,10 +3,13 @@
  * validate.c
  *	  amvalidate and amproperty.
  *
- * A hannoy operator class has exactly one operator, strategy 1, an
- * ORDER BY operator returning float8 that sorts with float_ops, and
+ * A hannoy vector operator class has exactly one operator, strategy 1,
+ * an ORDER BY operator returning float8 that sorts with float_ops, and
  * exactly one support function, number 1, taking and returning internal
- * (it returns the opclass's HannoyOpclass).  Problems are reported with
+ * (it returns the opclass's HannoyOpclass).  An attribute operator class
+ * (0.4.0: the columns after the vector) has no support function and
+ * search operators returning bool, strategies 1 to 8 (btree's five, then
+ * &&, @>, <@), its equality (3) among them.  Problems are reported with
  * INFO messages, as the core validators do, and make the result false.
  *
  *-------------------------------------------------------------------------
@@ -15,6 +18,7 @@
 
 #include "access/amvalidate.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_amop.h"
 #include "catalog/pg_amproc.h"
@@ -42,6 +46,46 @@ opfamily_name(Oid opfamilyoid)
 	return name;
 }
 
+/* An attribute operator class: search operators only. */
+static bool
+validate_attribute_class(const char *opclassname, const char *opfamilyname,
+						 Oid opcintype, CatCList *oprlist)
+{
+	bool		result = true;
+	bool		has_equality = false;
+
+	for (int i = 0; i < oprlist->n_members; i++)
+	{
+		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(&oprlist->members[i]->tuple);
+
+		if (oprform->amopstrategy < 1 || oprform->amopstrategy > HANNOY_MAX_ATTR_STRATEGY ||
+			oprform->amoppurpose != AMOP_SEARCH ||
+			!check_amop_signature(oprform->amopopr, BOOLOID,
+								  oprform->amoplefttype, oprform->amoprighttype))
+		{
+			ereport(INFO,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator family \"%s\" of access method %s contains operator %s that is not a search operator returning boolean with a strategy from 1 to %d",
+							opfamilyname, "hannoy", format_operator(oprform->amopopr),
+							HANNOY_MAX_ATTR_STRATEGY)));
+			result = false;
+			continue;
+		}
+		if (oprform->amopstrategy == BTEqualStrategyNumber &&
+			oprform->amoplefttype == opcintype && oprform->amoprighttype == opcintype)
+			has_equality = true;
+	}
+	if (!has_equality)
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("operator class \"%s\" of access method %s is missing its equality operator (strategy 3)",
+						opclassname, "hannoy")));
+		result = false;
+	}
+	return result;
+}
+
 bool
 hannoyvalidate(Oid opclassoid)
 {
@@ -67,6 +111,16 @@ hannoyvalidate(Oid opclassoid)
 	opfamilyname = opfamily_name(opfamilyoid);
 
 	proclist = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(opfamilyoid));
+	oprlist = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(opfamilyoid));
+	if (proclist->n_members == 0 && oprlist->n_members > 0 &&
+		((Form_pg_amop) GETSTRUCT(&oprlist->members[0]->tuple))->amoppurpose == AMOP_SEARCH)
+	{
+		result = validate_attribute_class(opclassname, opfamilyname, opcintype, oprlist);
+		ReleaseCatCacheList(oprlist);
+		ReleaseCatCacheList(proclist);
+		ReleaseSysCache(classtup);
+		return result;
+	}
 	for (int i = 0; i < proclist->n_members; i++)
 	{
 		Form_pg_amproc procform = (Form_pg_amproc) GETSTRUCT(&proclist->members[i]->tuple);
@@ -98,7 +152,6 @@ hannoyvalidate(Oid opclassoid)
 			has_proc = true;
 	}
 
-	oprlist = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(opfamilyoid));
 	for (int i = 0; i < oprlist->n_members; i++)
 	{
 		Form_pg_amop oprform = (Form_pg_amop) GETSTRUCT(&oprlist->members[i]->tuple);
@@ -179,9 +232,13 @@ hannoyproperty(Oid index_oid, int attno, IndexAMProperty prop,
 			*res = attno == 1;
 			*isnull = false;
 			return true;
+		case AMPROP_SEARCH_NULLS:
+			/* NULL vectors are never indexed; NULL attributes are */
+			*res = attno > 1;
+			*isnull = false;
+			return true;
 		case AMPROP_RETURNABLE:		/* the index keeps an encoded copy only */
 		case AMPROP_SEARCH_ARRAY:
-		case AMPROP_SEARCH_NULLS:	/* NULL vectors are never indexed */
 			*res = false;
 			*isnull = false;
 			return true;

@@ -1,7 +1,7 @@
 -- Catalog contracts of the vector and halfvec types (pgTAP).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS hannoy;
-SELECT plan(64);
+SELECT plan(65);
 
 -- types
 SELECT has_type('vector');
@@ -109,17 +109,30 @@ SELECT results_eq(
 	$$SELECT c.opcname::text COLLATE "default", format_type(c.opcintype, NULL) COLLATE "default", c.opcdefault
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	   WHERE a.amname = 'hannoy' ORDER BY 1$$,
-	$$VALUES ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_cosine_pq_ops', 'halfvec', false),
+	$$VALUES ('array_ops', 'anyarray', true), ('bool_ops', 'boolean', true),
+	         ('date_ops', 'date', true),
+	         ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_cosine_pq_ops', 'halfvec', false),
 	         ('halfvec_ip_ops', 'halfvec', false), ('halfvec_ip_pq_ops', 'halfvec', false),
 	         ('halfvec_l1_ops', 'halfvec', false), ('halfvec_l2_ops', 'halfvec', true),
 	         ('halfvec_l2_pq_ops', 'halfvec', false),
+	         ('int2_ops', 'smallint', true), ('int4_ops', 'integer', true), ('int8_ops', 'bigint', true),
+	         ('text_ops', 'text', true), ('timestamp_ops', 'timestamp without time zone', true),
+	         ('timestamptz_ops', 'timestamp with time zone', true), ('uuid_ops', 'uuid', true),
 	         ('vector_cosine_fp16_ops', 'vector', false), ('vector_cosine_ops', 'vector', false),
 	         ('vector_cosine_pq_ops', 'vector', false),
 	         ('vector_ip_fp16_ops', 'vector', false), ('vector_ip_ops', 'vector', false),
 	         ('vector_ip_pq_ops', 'vector', false),
 	         ('vector_l1_ops', 'vector', false), ('vector_l2_fp16_ops', 'vector', false),
 	         ('vector_l2_ops', 'vector', true), ('vector_l2_pq_ops', 'vector', false)$$,
-	'the seventeen hannoy opclasses (six product-quantized), L2 the default for each type');
+	'the seventeen vector opclasses (six product-quantized), L2 the default for each type, and the ten attribute opclasses (0.4.0), each the default for its type');
+SELECT results_eq(
+	$$SELECT f.opfname::text COLLATE "default", count(*)::int, bool_and(o.amoppurpose = 's')
+	    FROM pg_opfamily f JOIN pg_am a ON a.oid = f.opfmethod
+	    JOIN pg_amop o ON o.amopfamily = f.oid
+	   WHERE a.amname = 'hannoy' AND f.opfname IN ('integer_ops', 'datetime_ops', 'array_ops')
+	   GROUP BY 1 ORDER BY 1$$,
+	$$VALUES ('array_ops', 4, true), ('datetime_ops', 45, true), ('integer_ops', 45, true)$$,
+	'attribute families hold search operators, every cross-type pair of their types included');
 SELECT results_eq(
 	$$SELECT c.opcname::text COLLATE "default", o.amopopr::regoperator::text COLLATE "default", o.amoppurpose::text
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod

@@ -25,13 +25,13 @@ my $query = q{SET enable_seqscan = off;
 	SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY v <-> (SELECT v FROM items WHERE id = 7) LIMIT 5) s};
 my $before = $node->safe_psql('postgres', $query);
 is($node->safe_psql('postgres', "SELECT version, storage FROM hannoy_metapage_info('items_v')"),
-	'4|fp32', "0.1.0's hannoy_metapage_info (11 columns) works with this library");
+	'5|fp32', "0.1.0's hannoy_metapage_info (11 columns) works with this library");
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_opclass WHERE opcname LIKE '%pq_ops'}),
 	'0', 'no PQ opclasses before the update');
 
 $node->safe_psql('postgres', 'ALTER EXTENSION hannoy UPDATE');
 is($node->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'hannoy'"),
-	'0.3.0', 'ALTER EXTENSION UPDATE reaches 0.3.0');
+	'0.4.0', 'ALTER EXTENSION UPDATE reaches 0.4.0');
 is($node->safe_psql('postgres', $query), $before, 'the index built before the update gives the same rows');
 is($node->safe_psql('postgres', "SELECT hannoy_verify('items_v')"), '2000', 'and verifies');
 is($node->safe_psql('postgres', "SELECT storage, pq_m IS NULL FROM hannoy_metapage_info('items_v')"),
@@ -44,6 +44,14 @@ is($node->safe_psql('postgres', q{
 	SELECT FROM (SELECT hannoy_ivf_set_centroids('items', hannoy_kmeans(array_agg(v), 4)) FROM items) s;
 	SELECT count(*) || ' ' || count(DISTINCT hannoy_ivf_list('items', v)) FROM items}),
 	'2000 4', '0.3.0: IVF centroids of the table, and every row in one of 4 lists');
+is($node->safe_psql('postgres', q{
+	ALTER TABLE items ADD COLUMN tenant int;
+	UPDATE items SET tenant = id % 5;
+	CREATE INDEX items_tenant ON items USING hannoy (v, tenant);
+	SET enable_seqscan = off;
+	SELECT count(*) || ' ' || bool_and(tenant = 2) FROM (SELECT tenant FROM items WHERE tenant = 2
+		ORDER BY v <-> (SELECT v FROM items WHERE id = 7) LIMIT 50) s}),
+	'50 t', '0.4.0: an index with an attribute column, and a scan that checks it');
 is($node->safe_psql('postgres',
 		"SELECT has_function_privilege('public', 'hannoy_metapage_info(regclass)', 'EXECUTE')"),
 	'f', 'the recreated hannoy_metapage_info is still not executable by PUBLIC');

@@ -40,7 +40,7 @@ like($err, qr/HINT:\s+REINDEX/, 'with a REINDEX hint');
 $node->safe_psql('postgres', 'REINDEX INDEX items_v');
 is($node->safe_psql('postgres', $query), '1', 'REINDEX repairs it');
 
-for my $old (2, 3)
+for my $old (2, 3, 4)
 {
 	patch_metapage(4, pack('V', $old));
 	is($node->safe_psql('postgres', "SELECT version FROM hannoy_metapage_info('items_v')"),
@@ -52,7 +52,7 @@ for my $old (2, 3)
 }
 patch_metapage(4, pack('V', 1));
 ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$query");
-like($err, qr/format version 1, this hannoy reads versions 2 to 4/,
+like($err, qr/format version 1, this hannoy reads versions 2 to 5/,
 	'version 1 is no longer read, and the message says which are');
 like($err, qr/HINT:\s+REINDEX/, 'with a REINDEX hint');
 

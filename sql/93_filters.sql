@@ -1,0 +1,140 @@
+-- Filters inside the index (issue 12): columns after the vector are
+-- attributes; a scan checks its conditions on them (Index Cond) and
+-- returns exactly the rows a sequential scan with the same WHERE returns.
+SET client_min_messages = warning;
+CREATE TABLE items (id int PRIMARY KEY, v vector(3), tenant int, big int8, small int2,
+	d date, ts timestamp, tstz timestamptz, u uuid, t text, flag bool,
+	tags int[], words text[]);
+INSERT INTO items
+SELECT i, ARRAY[i % 17, (i * 7) % 13, i % 5]::vector, i % 10, i::int8 * 1000000000, (i % 30)::int2,
+	date '2024-01-01' + i % 100, timestamp '2024-01-01' + (i % 50) * interval '1 day',
+	timestamptz '2024-01-01 00:00+00' + (i % 40) * interval '1 day',
+	md5(i::text)::uuid, 'x' || (i % 7), CASE WHEN i % 3 = 0 THEN NULL ELSE i % 2 = 0 END,
+	ARRAY[i % 4, i % 9], ARRAY['w' || (i % 3), 'z' || (i % 5)]
+FROM generate_series(1, 1500) i;
+UPDATE items SET tenant = NULL, t = NULL, tags = NULL WHERE id % 97 = 0;
+UPDATE items SET tags = ARRAY[NULL, 2]::int[] WHERE id % 101 = 0;
+CREATE INDEX items_filtered ON items USING hannoy (v vector_l2_ops, tenant, big, small,
+	d, ts, tstz, u, t, flag, tags, words);
+SELECT hannoy_verify('items_filtered') AS elements;
+
+-- Whether a condition is an index condition, and whether the index scan
+-- (iterative: every matching row, nearest first) returns the same rows as
+-- a sequential scan.
+CREATE FUNCTION check_filter(cond text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	how text := 'filter';
+	by_index int[];
+	by_seqscan int[];
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	SET LOCAL enable_bitmapscan = off;
+	FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 2000', cond)
+	LOOP
+		IF line LIKE '%Index Cond%' THEN how := 'index cond'; END IF;
+		IF line LIKE '%Seq Scan%' THEN how := 'seq scan'; END IF;
+	END LOOP;
+	EXECUTE format('SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 2000) s', cond)
+		INTO by_index;
+	SET LOCAL enable_seqscan = on;
+	SET LOCAL enable_indexscan = off;
+	EXECUTE format('SELECT array_agg(id ORDER BY id) FROM items WHERE %s', cond) INTO by_seqscan;
+	RETURN format('%s, %s rows, %s', how, coalesce(cardinality(by_seqscan), 0),
+				  CASE WHEN by_index IS NOT DISTINCT FROM by_seqscan THEN 'same rows' ELSE 'DIFFERENT ROWS' END);
+END $$;
+
+SELECT cond, check_filter(cond) FROM (VALUES
+	-- integers, and every cross-type comparison
+	('tenant = 3'), ('tenant < 3'), ('tenant <= 3'), ('tenant > 7'), ('tenant >= 7'),
+	('3 = tenant'), ('7 < tenant'), ('tenant = 3::int8'), ('tenant = 3::int2'),
+	('big = 5000000000'), ('big > 1400'), ('big <= 2::int2'), ('small = 4'),
+	('small < 4::int8'), ('small > 28::int4'), ('tenant = 42'),
+	-- NULLs
+	('tenant IS NULL'), ('tenant IS NOT NULL'), ('tenant = NULL::int'), ('flag IS NULL'),
+	('v IS NOT NULL'), ('v IS NULL'),
+	-- date, timestamp, timestamptz, with one another
+	('d = ''2024-01-05'''), ('d < ''2024-01-10'''), ('d >= ''2024-03-01''::timestamp'),
+	('ts > ''2024-02-10'''), ('ts <= ''2024-01-10''::date'), ('tstz > ''2024-02-01 00:00+00'''),
+	('tstz < ''2024-01-05''::timestamp'), ('ts = ''2024-01-03''::timestamptz'),
+	-- uuid, text, bool
+	('u = md5(''5'')::uuid'), ('u < ''10000000-0000-0000-0000-000000000000'''),
+	('t = ''x3'''), ('t = ''x3'' COLLATE "C"'), ('flag = (1 = 1)'), ('flag'), ('NOT flag'),
+	-- arrays
+	('tags && ''{1,2}'''), ('tags @> ''{3}'''), ('tags <@ ''{0,1,2,3}'''), ('tags = ''{1,1}'''),
+	('tags && ''{NULL}''::int[]'), ('words && ''{w1}'''), ('words @> ''{w2,z4}'''),
+	-- several at once; conditions the index does not hold stay filters
+	('tenant = 3 AND d < ''2024-02-01'' AND tags && ''{1}'''),
+	('tenant = 3 AND id % 2 = 0'), ('tenant IN (1, 2)'), ('tenant = ANY (''{1,2}'')')
+) AS c(cond);
+
+-- The conditions in EXPLAIN: the index's, and a filter for the rest
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tenant = 3 AND words @> '{w1}' AND id % 2 = 0
+	ORDER BY v <-> '[3,4,2]' LIMIT 5;
+
+-- A prepared statement with a NULL parameter: no rows
+PREPARE by_tenant(int) AS SELECT id FROM items WHERE tenant = $1 ORDER BY v <-> '[3,4,2]' LIMIT 5;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (COSTS OFF) EXECUTE by_tenant(1);
+EXECUTE by_tenant(4);
+EXECUTE by_tenant(NULL);
+RESET plan_cache_mode;
+RESET enable_seqscan;
+
+-- Without ORDER BY the index is never chosen (it returns rows only in
+-- distance order): a sequential scan, even disabled
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM items WHERE tenant = 3;
+RESET enable_seqscan;
+
+-- Inserts after the build, duplicates with other attributes, and the
+-- index built empty
+CREATE TABLE late (id int, v vector(2), tenant int, tags text[]);
+CREATE INDEX late_idx ON late USING hannoy (v, tenant, tags);
+INSERT INTO late SELECT i, '[1,1]', i % 3, ARRAY['t' || i % 2] FROM generate_series(1, 12) i;
+INSERT INTO late SELECT i, ARRAY[i, i % 7]::vector, NULL, NULL FROM generate_series(13, 300) i;
+SELECT hannoy_verify('late_idx') AS elements;
+SET enable_seqscan = off;
+SELECT id, tenant, tags FROM late WHERE tenant = 1 AND tags @> '{t0}' ORDER BY v <-> '[1,1]', id LIMIT 10;
+SELECT count(*) FROM (SELECT id FROM late WHERE tenant IS NULL ORDER BY v <-> '[1,1]' LIMIT 1000) s;
+RESET enable_seqscan;
+
+-- The build folds duplicates only with the same attributes too
+CREATE TABLE dups (id int, v vector(2), tenant int);
+INSERT INTO dups SELECT i, '[5,5]', i % 2 FROM generate_series(1, 6) i;
+INSERT INTO dups SELECT i, ARRAY[i, 1]::vector, 9 FROM generate_series(7, 100) i;
+CREATE INDEX dups_idx ON dups USING hannoy (v, tenant);
+SET enable_seqscan = off;
+SELECT id FROM dups WHERE tenant = 0 ORDER BY v <-> '[5,5]', id LIMIT 5;
+SELECT id FROM dups WHERE tenant = 1 ORDER BY v <-> '[5,5]', id LIMIT 5;
+RESET enable_seqscan;
+
+-- fp16 and product-quantized vectors with attributes
+CREATE INDEX items_fp16 ON items USING hannoy (v vector_l2_fp16_ops, tenant);
+CREATE INDEX items_pq ON items USING hannoy (v vector_l2_pq_ops, tenant) WITH (pq_m = 3);
+DROP INDEX items_filtered;
+SELECT cond, check_filter(cond) FROM (VALUES ('tenant = 3'), ('tenant > 8')) AS c(cond);
+DROP INDEX items_fp16;
+SELECT cond, check_filter(cond) FROM (VALUES ('tenant = 3'), ('tenant > 8')) AS c(cond);
+
+-- Errors: the vector must come first, alone; attribute values have a size limit
+CREATE INDEX ON items USING hannoy (tenant, v);
+CREATE INDEX ON items USING hannoy (v, v vector_l2_fp16_ops);
+CREATE INDEX ON items USING hannoy (v, id) INCLUDE (tenant);
+CREATE TABLE wide (v vector(2), t text);
+CREATE INDEX wide_idx ON wide USING hannoy (v, t);
+INSERT INTO wide VALUES ('[1,2]', repeat('x', 3000));
+INSERT INTO wide VALUES ('[1,2]', repeat('x', 1000));
+SELECT hannoy_verify('wide_idx') AS elements;
+
+-- Every operator class validates; attribute columns answer search_nulls
+SELECT opcname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+WHERE a.amname = 'hannoy' AND NOT amvalidate(c.oid);
+SELECT pg_index_column_has_property('late_idx', 1, 'search_nulls') AS vector_nulls,
+	pg_index_column_has_property('late_idx', 2, 'search_nulls') AS attribute_nulls,
+	pg_index_column_has_property('late_idx', 1, 'distance_orderable') AS vector_orders,
+	pg_index_column_has_property('late_idx', 2, 'distance_orderable') AS attribute_orders;
+
+DROP TABLE items, late, dups, wide;
+DROP FUNCTION check_filter;

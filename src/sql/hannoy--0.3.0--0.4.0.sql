@@ -1,0 +1,139 @@
+-- hannoy 0.3.0 -> 0.4.0: filters inside the index (issue 12).  Index
+-- columns after the vector are attributes: each element keeps their values
+-- and a scan checks its conditions on them while it walks the graph
+-- (src/README.filters).  These are their operator classes, the defaults
+-- for their types, so CREATE INDEX need not name them.  Strategies are
+-- btree's (1 <, 2 <=, 3 =, 4 >=, 5 >) and for arrays 6 &&, 7 @>, 8 <@.
+-- A family holds every cross-type operator (and so its commutator): else
+-- a condition such as int8col = 42, which is =(int8, int4), would stay a
+-- filter above the scan.
+\echo Use "ALTER EXTENSION hannoy UPDATE TO '0.4.0'" to load this file. \quit
+
+-- int2, int4, int8, compared with one another
+CREATE OPERATOR FAMILY integer_ops USING hannoy;
+CREATE OPERATOR CLASS int2_ops DEFAULT FOR TYPE int2 USING hannoy FAMILY integer_ops AS
+	OPERATOR 1 pg_catalog.< (int2, int2),
+	OPERATOR 2 pg_catalog.<= (int2, int2),
+	OPERATOR 3 pg_catalog.= (int2, int2),
+	OPERATOR 4 pg_catalog.>= (int2, int2),
+	OPERATOR 5 pg_catalog.> (int2, int2);
+CREATE OPERATOR CLASS int4_ops DEFAULT FOR TYPE int4 USING hannoy FAMILY integer_ops AS
+	OPERATOR 1 pg_catalog.< (int4, int4),
+	OPERATOR 2 pg_catalog.<= (int4, int4),
+	OPERATOR 3 pg_catalog.= (int4, int4),
+	OPERATOR 4 pg_catalog.>= (int4, int4),
+	OPERATOR 5 pg_catalog.> (int4, int4);
+CREATE OPERATOR CLASS int8_ops DEFAULT FOR TYPE int8 USING hannoy FAMILY integer_ops AS
+	OPERATOR 1 pg_catalog.< (int8, int8),
+	OPERATOR 2 pg_catalog.<= (int8, int8),
+	OPERATOR 3 pg_catalog.= (int8, int8),
+	OPERATOR 4 pg_catalog.>= (int8, int8),
+	OPERATOR 5 pg_catalog.> (int8, int8);
+ALTER OPERATOR FAMILY integer_ops USING hannoy ADD
+	OPERATOR 1 pg_catalog.< (int2, int4),
+	OPERATOR 2 pg_catalog.<= (int2, int4),
+	OPERATOR 3 pg_catalog.= (int2, int4),
+	OPERATOR 4 pg_catalog.>= (int2, int4),
+	OPERATOR 5 pg_catalog.> (int2, int4),
+	OPERATOR 1 pg_catalog.< (int2, int8),
+	OPERATOR 2 pg_catalog.<= (int2, int8),
+	OPERATOR 3 pg_catalog.= (int2, int8),
+	OPERATOR 4 pg_catalog.>= (int2, int8),
+	OPERATOR 5 pg_catalog.> (int2, int8),
+	OPERATOR 1 pg_catalog.< (int4, int2),
+	OPERATOR 2 pg_catalog.<= (int4, int2),
+	OPERATOR 3 pg_catalog.= (int4, int2),
+	OPERATOR 4 pg_catalog.>= (int4, int2),
+	OPERATOR 5 pg_catalog.> (int4, int2),
+	OPERATOR 1 pg_catalog.< (int4, int8),
+	OPERATOR 2 pg_catalog.<= (int4, int8),
+	OPERATOR 3 pg_catalog.= (int4, int8),
+	OPERATOR 4 pg_catalog.>= (int4, int8),
+	OPERATOR 5 pg_catalog.> (int4, int8),
+	OPERATOR 1 pg_catalog.< (int8, int2),
+	OPERATOR 2 pg_catalog.<= (int8, int2),
+	OPERATOR 3 pg_catalog.= (int8, int2),
+	OPERATOR 4 pg_catalog.>= (int8, int2),
+	OPERATOR 5 pg_catalog.> (int8, int2),
+	OPERATOR 1 pg_catalog.< (int8, int4),
+	OPERATOR 2 pg_catalog.<= (int8, int4),
+	OPERATOR 3 pg_catalog.= (int8, int4),
+	OPERATOR 4 pg_catalog.>= (int8, int4),
+	OPERATOR 5 pg_catalog.> (int8, int4);
+
+-- date, timestamp, timestamptz, compared with one another
+CREATE OPERATOR FAMILY datetime_ops USING hannoy;
+CREATE OPERATOR CLASS date_ops DEFAULT FOR TYPE date USING hannoy FAMILY datetime_ops AS
+	OPERATOR 1 pg_catalog.< (date, date),
+	OPERATOR 2 pg_catalog.<= (date, date),
+	OPERATOR 3 pg_catalog.= (date, date),
+	OPERATOR 4 pg_catalog.>= (date, date),
+	OPERATOR 5 pg_catalog.> (date, date);
+CREATE OPERATOR CLASS timestamp_ops DEFAULT FOR TYPE timestamp USING hannoy FAMILY datetime_ops AS
+	OPERATOR 1 pg_catalog.< (timestamp, timestamp),
+	OPERATOR 2 pg_catalog.<= (timestamp, timestamp),
+	OPERATOR 3 pg_catalog.= (timestamp, timestamp),
+	OPERATOR 4 pg_catalog.>= (timestamp, timestamp),
+	OPERATOR 5 pg_catalog.> (timestamp, timestamp);
+CREATE OPERATOR CLASS timestamptz_ops DEFAULT FOR TYPE timestamptz USING hannoy FAMILY datetime_ops AS
+	OPERATOR 1 pg_catalog.< (timestamptz, timestamptz),
+	OPERATOR 2 pg_catalog.<= (timestamptz, timestamptz),
+	OPERATOR 3 pg_catalog.= (timestamptz, timestamptz),
+	OPERATOR 4 pg_catalog.>= (timestamptz, timestamptz),
+	OPERATOR 5 pg_catalog.> (timestamptz, timestamptz);
+ALTER OPERATOR FAMILY datetime_ops USING hannoy ADD
+	OPERATOR 1 pg_catalog.< (date, timestamp),
+	OPERATOR 2 pg_catalog.<= (date, timestamp),
+	OPERATOR 3 pg_catalog.= (date, timestamp),
+	OPERATOR 4 pg_catalog.>= (date, timestamp),
+	OPERATOR 5 pg_catalog.> (date, timestamp),
+	OPERATOR 1 pg_catalog.< (date, timestamptz),
+	OPERATOR 2 pg_catalog.<= (date, timestamptz),
+	OPERATOR 3 pg_catalog.= (date, timestamptz),
+	OPERATOR 4 pg_catalog.>= (date, timestamptz),
+	OPERATOR 5 pg_catalog.> (date, timestamptz),
+	OPERATOR 1 pg_catalog.< (timestamp, date),
+	OPERATOR 2 pg_catalog.<= (timestamp, date),
+	OPERATOR 3 pg_catalog.= (timestamp, date),
+	OPERATOR 4 pg_catalog.>= (timestamp, date),
+	OPERATOR 5 pg_catalog.> (timestamp, date),
+	OPERATOR 1 pg_catalog.< (timestamp, timestamptz),
+	OPERATOR 2 pg_catalog.<= (timestamp, timestamptz),
+	OPERATOR 3 pg_catalog.= (timestamp, timestamptz),
+	OPERATOR 4 pg_catalog.>= (timestamp, timestamptz),
+	OPERATOR 5 pg_catalog.> (timestamp, timestamptz),
+	OPERATOR 1 pg_catalog.< (timestamptz, date),
+	OPERATOR 2 pg_catalog.<= (timestamptz, date),
+	OPERATOR 3 pg_catalog.= (timestamptz, date),
+	OPERATOR 4 pg_catalog.>= (timestamptz, date),
+	OPERATOR 5 pg_catalog.> (timestamptz, date),
+	OPERATOR 1 pg_catalog.< (timestamptz, timestamp),
+	OPERATOR 2 pg_catalog.<= (timestamptz, timestamp),
+	OPERATOR 3 pg_catalog.= (timestamptz, timestamp),
+	OPERATOR 4 pg_catalog.>= (timestamptz, timestamp),
+	OPERATOR 5 pg_catalog.> (timestamptz, timestamp);
+
+-- uuid
+CREATE OPERATOR FAMILY uuid_ops USING hannoy;
+CREATE OPERATOR CLASS uuid_ops DEFAULT FOR TYPE uuid USING hannoy FAMILY uuid_ops AS
+	OPERATOR 1 pg_catalog.< (uuid, uuid),
+	OPERATOR 2 pg_catalog.<= (uuid, uuid),
+	OPERATOR 3 pg_catalog.= (uuid, uuid),
+	OPERATOR 4 pg_catalog.>= (uuid, uuid),
+	OPERATOR 5 pg_catalog.> (uuid, uuid);
+
+-- text: equality only (under the condition's collation)
+CREATE OPERATOR CLASS text_ops DEFAULT FOR TYPE text USING hannoy AS
+	OPERATOR 3 pg_catalog.= (text, text);
+
+-- bool: equality with a parameter or column (PostgreSQL turns flag = true
+-- into flag, which only btree's and hash's bool families match); IS NULL
+CREATE OPERATOR CLASS bool_ops DEFAULT FOR TYPE bool USING hannoy AS
+	OPERATOR 3 pg_catalog.= (bool, bool);
+
+-- arrays of any element type: equality, overlap, contains, contained by
+CREATE OPERATOR CLASS array_ops DEFAULT FOR TYPE anyarray USING hannoy AS
+	OPERATOR 3 pg_catalog.= (anyarray, anyarray),
+	OPERATOR 6 pg_catalog.&& (anyarray, anyarray),
+	OPERATOR 7 pg_catalog.@> (anyarray, anyarray),
+	OPERATOR 8 pg_catalog.<@ (anyarray, anyarray);
