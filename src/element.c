@@ -259,7 +259,7 @@ void
 HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 {
 	HannoyDiskReader *r = search->visit_arg;
-	Buffer		bufs[2 * HANNOY_MAX_M];
+	Buffer		bufs[HANNOY_MAX_VISIT_NEIGHBORS];
 
 	if (hints == NULL || !RelFileNodeEquals(hint_node, r->info->index->rd_node))
 		return;
@@ -345,8 +345,18 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	}
 	if (c->distance < bound)
 	{
-		HannoyRef	refs[2 * HANNOY_MAX_M];
+		HannoyRef	refs[HANNOY_MAX_VISIT_NEIGHBORS];
 		int			n = list_refs(tup, info->m, layer, refs);
+
+		/*
+		 * A filtered scan on layer 0 follows the element's upper-layer
+		 * links too: they reach farther.  Where the elements that match lie
+		 * away from the query (another cluster), a layer-0 walk alone can
+		 * stay in the query's cluster: its lists may all point inside it.
+		 */
+		if (layer == 0 && reader->filter != NULL)
+			for (int upper = 1; upper <= tup->level; upper++)
+				n += list_refs(tup, info->m, upper, refs + n);
 
 		if (n > 0)
 			HannoySearchAddNeighbors(search, c, refs, n);

@@ -405,7 +405,7 @@ void
 HannoySearchLayerRun(HannoySearch *search, int ef)
 {
 	int			layer = search->layer;
-	HannoyRef	fresh[2 * HANNOY_MAX_M];
+	HannoyRef	fresh[HANNOY_MAX_VISIT_NEIGHBORS];
 	int			nfresh;
 
 	search->stopped = false;

@@ -41,6 +41,12 @@ HannoyRefToTid(HannoyRef ref, ItemPointer tid)
 	ItemPointerSet(tid, (BlockNumber) (ref >> 16), (OffsetNumber) (ref & 0xffff));
 }
 
+/*
+ * The most neighbours a visit loads: a filtered scan's layer-0 visit takes
+ * the lists of every layer of the element (element.c).
+ */
+#define HANNOY_MAX_VISIT_NEIGHBORS	HANNOY_NEIGHBOR_SLOTS(HANNOY_MAX_M, HANNOY_MAX_LEVEL_CAP)
+
 /* A discovered element. */
 typedef struct HannoyCandidate
 {

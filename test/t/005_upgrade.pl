@@ -51,7 +51,7 @@ is($node->safe_psql('postgres', q{
 	SET enable_seqscan = off;
 	SELECT count(*) || ' ' || bool_and(tenant = 2) FROM (SELECT tenant FROM items WHERE tenant = 2
 		ORDER BY v <-> (SELECT v FROM items WHERE id = 7) LIMIT 50) s}),
-	'50 t', '0.4.0: an index with an attribute column, and a scan that checks it');
+	'50 true', '0.4.0: an index with an attribute column, and a scan that checks it');
 is($node->safe_psql('postgres',
 		"SELECT has_function_privilege('public', 'hannoy_metapage_info(regclass)', 'EXECUTE')"),
 	'f', 'the recreated hannoy_metapage_info is still not executable by PUBLIC');

@@ -44,6 +44,9 @@ my %kinds = (
 	split => { dims => 784, rows => 120, opclass => 'vector_l2_ops',          op => '<->' },
 	fp16  => { dims => 96,  rows => 400, opclass => 'vector_cosine_fp16_ops', op => '<=>' },
 	chain => { dims => 5000, rows => 40, opclass => 'vector_l2_ops',         op => '<->' },
+	# attribute columns (format version 5): an attribute area in every element
+	attrs => { dims => 6,   rows => 500, opclass => 'vector_l2_ops',          op => '<->',
+		columns => ', tenant, tags, note', filters => [ "WHERE tenant < 5 AND tags && '{t1,t2}' ", "WHERE note = 'n3' " ] },
 );
 my @slots = map { ("${_}_1", "${_}_2") } sort keys %kinds;    # each on its own table c_<slot>
 sub kind_name { return ($_[0] =~ /^(\w+)_\d$/)[0] }
@@ -54,7 +57,9 @@ my $node = hannoy_node('corrupt',
 $node->safe_psql('postgres', join '', map { qq{
 	SELECT setseed(0.$kinds{$_}{dims});
 	CREATE TABLE src_$_ AS SELECT g AS id,
-	  (SELECT array_agg(random()) FROM generate_series(1, $kinds{$_}{dims}) WHERE g > 0)::vector AS v
+	  (SELECT array_agg(random()) FROM generate_series(1, $kinds{$_}{dims}) WHERE g > 0)::vector AS v,
+	  g % 10 AS tenant, ARRAY['t' || g % 4, 't' || g % 7] AS tags,
+	  CASE WHEN g % 3 > 0 THEN 'n' || g % 5 END AS note
 	  FROM generate_series(1, $kinds{$_}{rows}) g;
 } } sort keys %kinds);
 
@@ -94,6 +99,12 @@ sub parse_index
 			my $nslots = 2 * $m + $level * $m;
 			@it{qw(level flags ntids ext vtid vector_at)} = ($level, $flags, $ntids, $flags & 2,
 				tid_at($page, $it{at} + 22), $it{at} + ((28 + 6 * $nslots + 3) & ~3));
+			if ($flags & 4)    # an attribute area (its size first), then the vector
+			{
+				$it{attrs_at} = $it{at} + ((28 + 6 * $nslots + 7) & ~7);
+				$it{attrs_size} = u16($page, $it{attrs_at});
+				$it{vector_at} = $it{attrs_at} + $it{attrs_size};
+			}
 			for my $i (0 .. $nslots - 1)
 			{
 				my $layer = $i < 2 * $m ? 0 : 1 + int(($i - 2 * $m) / $m);
@@ -203,7 +214,8 @@ my @patch_kinds = (
 	'element: flags' => sub {
 		my $e = any_element($_[0]);
 		my $x = pick(1, 2, 4, 0x80, 1 + int rand 255);
-		set_header($e, 2, $e->{flags} ^ $x, 'flags', $x & 2);    # EXTERNAL flipped: the wrong size
+		# EXTERNAL flipped: the wrong size; ATTRS flipped: an area where the index has none, or none where it has
+		set_header($e, 2, $e->{flags} ^ $x, 'flags', $x & 6);
 	},
 	'element: heap TID count' => sub {
 		set_header(any_element($_[0]), 3, pick(0, 4, 200, 255), 'nheaptids', 1, count_check => 1);
@@ -214,6 +226,18 @@ my @patch_kinds = (
 				[ 200000, 1 ], [ $e->{vtid}[0], 1 + int rand 30 ]) };
 		edit($e->{blk}, $e->{at} + 22, tid_bytes($b, $o), sprintf('element (%d,%d) vector_tid (%u,%u) -> (%u,%u)',
 				$e->{blk}, $e->{off}, @{ $e->{vtid} }, $b, $o), $b != $e->{vtid}[0]);
+	},
+	# the area's size or column count: hannoy_verify notices; a byte of its values may be harmless
+	'element: attribute area' => sub {
+		my $e = pick(grep { $_->{attrs_at} } @{ $_[0]{elements} }) or return;
+		my $s = $e->{attrs_size};
+		my ($at, $bytes, $what, $detect) = @{ pick(
+				[ 0, pack('v', pick(0, 2, $s - 8, $s + 8, $s + 4, 4096, 65535)), 'size', 1 ],
+				[ 2, chr(pick(0, 2, 4, 255)), 'natts', 1 ],
+				[ 4, chr(int rand 256), 'null bitmap', undef ],
+				[ 5 + int rand($s - 5), chr(int rand 256), 'a value byte', undef ]) };
+		edit($e->{blk}, $e->{attrs_at} + $at, $bytes, sprintf('element (%d,%d) attribute area +%d (%s): %s',
+				$e->{blk}, $e->{off}, $at, $what, unpack('H*', $bytes)), $detect);
 	},
 	'vector item: type' => sub {
 		my $v = pick(@{ $_[0]{vitems} }) or return;
@@ -358,8 +382,9 @@ sub run_round
 	$run->("SELECT hannoy_verify('$i')", sub { $p->{detect} ? "hannoy_verify found nothing wrong ($_[0])" : undef });
 	my (undef, $before) = run_sql($sizes);
 	# ordered scans: hannoy.iterative_scan, hannoy.ef_search, a filter, LIMIT
+	my @filters = @{ $k->{filters} // [ 'WHERE id % 4 = 0 ', '' ] };
 	for my $q ([ 'off', 40, '', 10 ], [ 'off', 1, '', 1 ],
-		[ 'relaxed_order', 10, 'WHERE id % 4 = 0 ', 40 ], [ 'strict_order', 10, '', 30 ])
+		[ 'relaxed_order', 10, $filters[0], 40 ], [ 'strict_order', 10, $filters[1], 30 ])
 	{
 		my ($iterative, $ef, $filter, $limit) = @$q;
 		$run->("SET enable_seqscan = off; SET hannoy.iterative_scan = $iterative; SET hannoy.ef_search = $ef; "
@@ -395,7 +420,8 @@ for (my $cycle = 1; $round < $rounds; $cycle++)
 	my $sql = join '', map { qq{
 		DROP TABLE IF EXISTS c_$_;
 		CREATE TABLE c_$_ AS SELECT * FROM src_@{[ kind_name($_) ]} ORDER BY id;
-		CREATE INDEX c_${_}_v ON c_$_ USING hannoy (v @{[ kind_of($_)->{opclass} ]}) WITH (m = 8);
+		CREATE INDEX c_${_}_v ON c_$_ USING hannoy (v @{[ kind_of($_)->{opclass} ]}@{[ kind_of($_)->{columns} // '' ]})
+		  WITH (m = 8);
 	} } @slots;
 	my @info = split /\n/, $node->safe_psql('postgres', "$sql; CHECKPOINT;\n" . join(' UNION ALL ',
 			map { "SELECT pg_relation_filepath('c_${_}_v') || ' ' || hannoy_verify('c_${_}_v')" } @slots));
@@ -404,6 +430,10 @@ for (my $cycle = 1; $round < $rounds; $cycle++)
 		like($node->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM c_$_ "
 				  . "ORDER BY v @{[ kind_of($_)->{op} ]} (SELECT v FROM c_$_ WHERE id = 1) LIMIT 10"),
 			qr/Index Scan using c_${_}_v/, "the scans of c_$_ use its index") for @slots;
+		like($node->safe_psql('postgres', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM c_$_ "
+				  . "$kinds{attrs}{filters}[0]ORDER BY v <-> (SELECT v FROM c_$_ WHERE id = 1) LIMIT 10"),
+			qr/Index Cond: \(\(tenant < 5\) AND/, "the filtered scans of c_$_ check their conditions in the index")
+		  for grep { /^attrs/ } @slots;
 	}
 	$node->stop;
 	my %patches;
@@ -414,7 +444,8 @@ for (my $cycle = 1; $round < $rounds; $cycle++)
 		my $ix = parse_index(read_bytes($path));
 		# the parser must see what hannoy_verify counts, and split elements where wanted
 		if (@{ $ix->{elements} } != $elements || ($slots[$n] =~ /^split/ && !@{ $ix->{vitems} })
-			|| ($slots[$n] =~ /^chain/ && !grep { $_->{part} } @{ $ix->{vitems} }))
+			|| ($slots[$n] =~ /^chain/ && !grep { $_->{part} } @{ $ix->{vitems} })
+			|| ($slots[$n] =~ /^attrs/ && grep { !$_->{attrs_at} } @{ $ix->{elements} }))
 		{
 			$parse_ok = 0;
 			diag("$slots[$n]: parsed " . @{ $ix->{elements} } . " elements and "
