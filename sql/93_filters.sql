@@ -110,6 +110,24 @@ SELECT id FROM dups WHERE tenant = 0 ORDER BY v <-> '[5,5]', id LIMIT 5;
 SELECT id FROM dups WHERE tenant = 1 ORDER BY v <-> '[5,5]', id LIMIT 5;
 RESET enable_seqscan;
 
+-- A build past maintenance_work_mem writes each element with its
+-- attributes as it loads them
+CREATE TABLE spilled (id int, v vector(64), tenant int, label text);
+INSERT INTO spilled SELECT i, (SELECT array_agg(sin(i * j)) FROM generate_series(1, 64) j)::vector,
+	i % 7, 'l' || i % 3 FROM generate_series(1, 4000) i;
+SET maintenance_work_mem = '1MB';
+SET client_min_messages = notice;
+CREATE INDEX spilled_idx ON spilled USING hannoy (v, tenant, label);
+SET client_min_messages = warning;
+RESET maintenance_work_mem;
+SELECT hannoy_verify('spilled_idx') AS elements;
+SET enable_seqscan = off;
+SELECT count(*) AS rows, bool_and(tenant = 3 AND label = 'l1') AS all_match
+FROM (SELECT tenant, label FROM spilled WHERE tenant = 3 AND label = 'l1'
+	ORDER BY v <-> (SELECT v FROM spilled WHERE id = 10) LIMIT 5000) s;
+RESET enable_seqscan;
+SELECT count(*) AS exact_rows FROM spilled WHERE tenant = 3 AND label = 'l1';
+
 -- fp16 and product-quantized vectors with attributes
 CREATE INDEX items_fp16 ON items USING hannoy (v vector_l2_fp16_ops, tenant);
 CREATE INDEX items_pq ON items USING hannoy (v vector_l2_pq_ops, tenant) WITH (pq_m = 3);
@@ -136,5 +154,5 @@ SELECT pg_index_column_has_property('late_idx', 1, 'search_nulls') AS vector_nul
 	pg_index_column_has_property('late_idx', 1, 'distance_orderable') AS vector_orders,
 	pg_index_column_has_property('late_idx', 2, 'distance_orderable') AS attribute_orders;
 
-DROP TABLE items, late, dups, wide;
+DROP TABLE items, late, dups, wide, spilled;
 DROP FUNCTION check_filter;
