@@ -132,12 +132,13 @@ class Hannoy:
                 copy.write_row((first + i, literal(row)))
         self.sql(f'VACUUM ANALYZE {table}')
 
-    def build(self, table, opclass, m, efc, workers=0, mwm='2GB'):
+    def build(self, table, opclass, m, efc, workers=0, mwm='2GB', attributes=''):
+        """attributes: the index's columns after the vector, as ', a, b'."""
         self.sql(f'DROP INDEX IF EXISTS {table}_v')
         self.sql(f"SET maintenance_work_mem = '{mwm}'")
         self.sql(f'SET max_parallel_maintenance_workers = {workers}')
         t = time.time()
-        self.sql(f'CREATE INDEX {table}_v ON {table} USING hannoy (v {opclass}) '
+        self.sql(f'CREATE INDEX {table}_v ON {table} USING hannoy (v {opclass}{attributes}) '
                  f'WITH (m = {m}, ef_construction = {efc})')
         elapsed = time.time() - t
         size = self.sql(f"SELECT pg_relation_size('{table}_v')").fetchone()[0]

@@ -23,6 +23,14 @@
  * estimate does).  With iterative scans off a scan returns at most its
  * first batch, and the total is the startup cost.
  *
+ * Conditions on attribute columns (index conditions, issue 12) are
+ * checked on each element the walk visits: to fill its candidate list
+ * with elements that meet them, a walk visits about ef_search / s
+ * elements, s the conditions' selectivity, up to every element; that is
+ * the startup cost then.  A very selective condition thus costs about a
+ * walk of the whole graph, and a btree on its column with a bounded sort
+ * (or a sequential scan) wins, as it should: exact, and faster.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -31,6 +39,7 @@
 
 #include "access/genam.h"
 #include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
 #include "utils/float.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
@@ -50,6 +59,7 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	int			m;
 	bool		pq;
 	double		layers;
+	Selectivity conditions = 1.0;	/* of the index conditions */
 
 	/*
 	 * Without ORDER BY (count(*) as an index-only scan, say) a scan would
@@ -72,8 +82,12 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	index_close(rel, NoLock);
 
 	layers = tuples > 1.0 ? log(tuples) / log((double) m) : 0.0;
+	if (path->indexclauses != NIL)
+		conditions = clauselist_selectivity(root, get_quals_from_indexclauses(path->indexclauses),
+											index->rel->relid, JOIN_INNER, NULL);
+	conditions = Max(conditions, 1.0 / tuples);
 	MemSet(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) +
+	costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) / conditions +
 							   m * (layers + 1.0));
 	genericcostestimate(root, path, loop_count, &costs);
 

@@ -243,6 +243,7 @@ HannoySearchInit(HannoySearch *search, const HannoyIndexInfo *info,
 	search->discarded_ordered = false;
 	search->visit_limit = 0;
 	search->stopped = false;
+	search->max_hops = -1;
 }
 
 /* Forget everything found; keep the allocations. */
@@ -317,6 +318,7 @@ do_visit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	c->nneighbors = 0;
 	c->vector = -1;
 	c->deleted = false;
+	c->hops = 0;
 	if (!search->visit(search, ref, layer, bound, c))
 		return false;
 	if (!reload)
@@ -390,6 +392,7 @@ HannoySearchLayerStart(HannoySearch *search, HannoyCandidate *entries,
 			continue;
 		*state |= HANNOY_VISITED_QUEUED;
 		c.neighbors = -1;
+		c.hops = 0;
 		HannoyHeapPush(&search->candidates, &c);
 		if (admissible(search, &c))
 			HannoyHeapPush(&search->results, &c);
@@ -446,6 +449,12 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 
 			if (HannoyVisitedAdd(&search->visited, ref, &state))
 				fresh[nfresh++] = ref;
+			else if ((*state & HANNOY_VISITED_CUT) && c.hops < search->max_hops)
+			{
+				/* found again, fewer hops away: it may be a candidate now */
+				*state &= ~HANNOY_VISITED_CUT;
+				fresh[nfresh++] = ref;
+			}
 		}
 		if (search->prefetch && nfresh > 0)
 			search->prefetch(search, fresh, nfresh);
@@ -462,8 +471,15 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 				INFINITY : farthest->distance;
 			if (!do_visit(search, ref, layer, bound, &n, false))
 				continue;
+			n.hops = admissible(search, &n) ? 0 : Min(c.hops + 1, PG_UINT8_MAX);
+			if (n.distance < bound && search->max_hops >= 0 && n.hops > search->max_hops)
+			{
+				HannoyVisitedAdd(&search->visited, ref, &state);
+				*state |= HANNOY_VISITED_CUT;
+			}
 
-			if (n.distance < bound)
+			if (n.distance < bound &&
+				(search->max_hops < 0 || n.hops <= search->max_hops))
 			{
 				/* the visit may have grown the visited set: look it up again */
 				HannoyVisitedAdd(&search->visited, ref, &state);

@@ -53,6 +53,7 @@ typedef struct HannoyCandidate
 	HannoyRef	ref;
 	float		distance;
 	bool		deleted;
+	uint8		hops;			/* hops from the last admissible element (max_hops) */
 	int16		nneighbors;
 	int32		neighbors;		/* first of them in the neighbour arena; -1 if not loaded */
 	int32		vector;			/* its slot in the vector arena; -1 if not kept */
@@ -69,6 +70,7 @@ typedef struct HannoyHeap
 /* Visited set: open addressing over refs, with per-element state bits. */
 #define HANNOY_VISITED_QUEUED	0x01	/* in the candidate heap, or expanded */
 #define HANNOY_VISITED_RETURNED	0x02	/* handed out as a result */
+#define HANNOY_VISITED_CUT		0x04	/* too many hops away when found (max_hops) */
 
 typedef struct HannoyVisited
 {
@@ -108,6 +110,9 @@ struct HannoySearch
 	bool		keep_vectors;	/* insert: neighbour selection needs them */
 	bool		skip_deleted;	/* never return deleted elements in results */
 	bool		keep_discarded; /* iterative scans resume from them */
+	int			max_hops;		/* an inadmissible element is a candidate only
+								 * this many hops from an admissible one; -1:
+								 * whatever its hops */
 
 	HannoyVisitFn visit;
 	HannoyPrefetchFn prefetch;	/* may be NULL */

@@ -198,6 +198,67 @@ search_layer0(HannoyScanOpaque so, HannoyCandidate entry, int entry_level)
 	}
 }
 
+/*
+ * A scan with conditions on attributes (src/README.filters).  Elements
+ * that fail them route the walk but are never results, so a plain walk
+ * visits elements until ef_search of them meet the conditions.  Where the
+ * elements that meet them lie away from the query (a filter correlated
+ * with the vectors: another category's cluster), a walk from the query's
+ * region explores all of that region first, every element of it being
+ * nearer than any match.
+ *
+ * So the walk first looks for elements that meet the conditions on a small
+ * upper layer (FILTER_SEED_LAYER, about 1/m^2 of the elements): a walk of
+ * at most FILTER_SEED_VISITS visits there.  Seeded with what it found, the
+ * layers below follow failing elements only one hop from a matching one
+ * (max_hops 1, as ACORN-1 does): the walk stays among the matching
+ * elements and the links through one failing element between them, and
+ * converges to those nearest the query.  Without seeds (nothing matched
+ * up there) layer 0 gets the plain walk.  Either way the first batch stops
+ * at hannoy.max_scan_tuples visits: a condition nothing meets would
+ * otherwise walk the whole graph.
+ */
+#define FILTER_SEED_LAYER	2
+#define FILTER_SEED_VISITS(ef)	(8 * (int64) (ef))
+
+static void
+search_filtered(HannoyScanOpaque so, HannoyCandidate entry, int entry_level)
+{
+	HannoySearch *search = &so->search;
+	HannoyCandidate *entries = NULL;
+	int			nentries = 0;
+	int			layer = Min(entry_level, FILTER_SEED_LAYER);
+
+	if (layer > 0)
+	{
+		HannoyCandidate seed = HannoyGreedyDescend(search, entry, entry_level, layer);
+
+		HannoySearchLayerStart(search, &seed, 1, layer);
+		search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
+		HannoySearchLayerRun(search, so->ef);
+		nentries = HannoySearchTakeResults(search, &entries);
+		search->max_hops = 1;
+		for (layer--; nentries > 0 && layer > 0; layer--)
+		{
+			HannoySearchLayerStart(search, entries, nentries, layer);
+			search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
+			HannoySearchLayerRun(search, so->ef);
+			pfree(entries);
+			nentries = HannoySearchTakeResults(search, &entries);
+		}
+	}
+	if (nentries == 0)
+	{
+		/* no seeds: the plain walk from the query's region */
+		search->max_hops = -1;
+		nentries = HannoyDescend(search, entry, entry_level, 0, 1, &entries);
+	}
+	HannoySearchLayerStart(search, entries, nentries, 0);
+	search->visit_limit = Max(hannoy_max_scan_tuples, search->visits + so->ef);
+	HannoySearchLayerRun(search, so->ef);
+	search->visit_limit = 0;
+}
+
 static void
 start_search(IndexScanDesc scan, HannoyScanOpaque so)
 {
@@ -243,7 +304,10 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 			return;
 		}
 	}
-	search_layer0(so, entry, meta.entry_level);
+	if (so->reader.filter != NULL)
+		search_filtered(so, entry, meta.entry_level);
+	else
+		search_layer0(so, entry, meta.entry_level);
 	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
 	so->next = 0;
 	so->last_distance = -INFINITY;
