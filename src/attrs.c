@@ -295,6 +295,7 @@ HannoyFilterInit(HannoyFilter *filter, const HannoyAttrs *attrs, ScanKey keys,
 	filter->values = NULL;
 	filter->isnull = NULL;
 	filter->cxt = NULL;
+	filter->checked = filter->matched = 0;
 	for (int k = 0; k < nkeys; k++)
 	{
 		ScanKey		key = &keys[k];
@@ -361,5 +362,7 @@ HannoyFilterMatches(HannoyFilter *filter, HannoyAttrsHeader area, bool *matches)
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(filter->cxt);
+	filter->checked++;
+	filter->matched += *matches;
 	return NULL;
 }

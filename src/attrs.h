@@ -51,6 +51,8 @@ typedef struct HannoyFilter
 	Datum	   *values;			/* an element's decoded values */
 	bool	   *isnull;
 	MemoryContext cxt;			/* what the operators allocate, reset per check */
+	int64		checked;		/* elements checked, and how many matched */
+	int64		matched;
 } HannoyFilter;
 
 extern void HannoyCheckColumns(Relation index);

@@ -324,6 +324,25 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 		return false;
 	}
 	c->deleted = (tup->flags & HANNOY_ELEMENT_DELETED) != 0;
+
+	/* one that fails and is too many hops away: no distance (graph.h) */
+	if (search->cut_inadmissible && reader->filter != NULL)
+	{
+		bool		matches;
+		const char *corrupt = HannoyFilterMatches(reader->filter,
+												  HannoyElementAttrs(tup, info->m),
+												  &matches);
+
+		if (corrupt != NULL)
+			HannoyElementCorrupted(info->index, blkno, ref_offset(ref), corrupt);
+		if (c->deleted || !matches)
+		{
+			c->deleted = true;
+			c->distance = search->cut_distance;
+			UnlockReleaseBuffer(buf);
+			return true;
+		}
+	}
 	with_vector(info, page, blkno, ref_offset(ref), tup, visit_distance, &args);
 
 	/*
@@ -331,7 +350,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	 * deleted one and is never returned.  Checked only when it matters:
 	 * within the bound, or parked for an iterative scan.
 	 */
-	if (reader->filter != NULL && !c->deleted &&
+	if (reader->filter != NULL && !c->deleted && !search->cut_inadmissible &&
 		(c->distance < bound || search->keep_discarded))
 	{
 		bool		matches;

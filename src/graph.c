@@ -458,6 +458,8 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 		}
 		if (search->prefetch && nfresh > 0)
 			search->prefetch(search, fresh, nfresh);
+		search->cut_inadmissible = search->max_hops >= 0 && c.hops + 1 > search->max_hops;
+		search->cut_distance = c.distance;
 
 		for (int i = 0; i < nfresh; i++)
 		{
@@ -500,6 +502,7 @@ HannoySearchLayerRun(HannoySearch *search, int ef)
 			else if (search->keep_discarded)
 				discard(search, &n);	/* inadmissible ones still route */
 		}
+		search->cut_inadmissible = false;
 	}
 }
 

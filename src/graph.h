@@ -113,6 +113,14 @@ struct HannoySearch
 	int			max_hops;		/* an inadmissible element is a candidate only
 								 * this many hops from an admissible one; -1:
 								 * whatever its hops */
+	/*
+	 * While LayerRun visits an expanded candidate's neighbours: whether one
+	 * that is inadmissible will be cut off (max_hops), so that the visit
+	 * need not compute its distance (it takes cut_distance, the
+	 * candidate's, which only orders it among parked elements).
+	 */
+	bool		cut_inadmissible;
+	float		cut_distance;
 
 	HannoyVisitFn visit;
 	HannoyPrefetchFn prefetch;	/* may be NULL */
