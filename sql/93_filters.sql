@@ -124,10 +124,12 @@ SET client_min_messages = warning;
 RESET maintenance_work_mem;
 SELECT hannoy_verify('spilled_idx') AS elements;
 SET enable_seqscan = off;
+SET hannoy.iterative_scan = relaxed_order;
 SELECT count(*) AS rows, bool_and(tenant = 3 AND label = 'l1') AS all_match
 FROM (SELECT tenant, label FROM spilled WHERE tenant = 3 AND label = 'l1'
 	ORDER BY v <-> (SELECT v FROM spilled WHERE id = 10) LIMIT 5000) s;
 RESET enable_seqscan;
+RESET hannoy.iterative_scan;
 SELECT count(*) AS exact_rows FROM spilled WHERE tenant = 3 AND label = 'l1';
 
 -- fp16 and product-quantized vectors with attributes

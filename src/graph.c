@@ -392,7 +392,6 @@ HannoySearchLayerStart(HannoySearch *search, HannoyCandidate *entries,
 			continue;
 		*state |= HANNOY_VISITED_QUEUED;
 		c.neighbors = -1;
-		c.hops = 0;
 		HannoyHeapPush(&search->candidates, &c);
 		if (admissible(search, &c))
 			HannoyHeapPush(&search->results, &c);

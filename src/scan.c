@@ -207,70 +207,117 @@ search_layer0(HannoyScanOpaque so, HannoyCandidate entry, int entry_level)
  * region explores all of that region first, every element of it being
  * nearer than any match.
  *
- * So the walk first looks for elements that meet the conditions on a small
- * upper layer (FILTER_SEED_LAYER, about 1/m^2 of the elements): a walk of
- * at most FILTER_SEED_VISITS visits there.  Seeded with what it found, the
- * layers below follow failing elements only one hop from a matching one
- * (max_hops 1, as ACORN-1 does), or two when under FILTER_SPARSE_SHARE of
- * the elements up there matched: the walk stays among the matching
- * elements and the links through failing ones between them, and converges
- * to those nearest the query.  A failing element past max_hops costs no
- * distance (graph.h, cut_inadmissible).  Without seeds (nothing matched up
- * there), or when most elements up there matched (FILTER_PLAIN_SHARE: the
- * plain walk then finds matches all along its way and was measured more
- * accurate), layer 0 gets the plain walk.
+ * So the walk starts from two kinds of entries.  The near ones: a beam of
+ * ef_search on layer 1 (as search_layer0's widened descent), the query's
+ * region whatever the conditions.  When none of them matches, seeds as
+ * well (filtered_seeds): elements that match, found on a small upper
+ * layer (FILTER_SEED_LAYER, about 1/m^2 of the elements) by a walk of at
+ * most FILTER_SEED_VISITS visits, then on layer 1.  Layer 0 is then
+ * walked with graph.c's max_hops: a failing element is a candidate only
+ * one hop from a matching one (ACORN-1's rule), or two when matches are
+ * sparse (under FILTER_SPARSE_SHARE of the near elements, or of those
+ * checked up there); when they are plentiful (FILTER_PLAIN_SHARE), the
+ * plain walk.  A failing element past max_hops costs no distance (graph.h,
+ * cut_inadmissible).  With seeds, a failing near element counts as
+ * max_hops away, so the walk does not explore the query's region, where
+ * nothing matched.  The first batch stops at hannoy.max_scan_tuples
+ * visits: a condition nothing meets would otherwise walk the whole graph.
  *
- * Measured on Fashion-MNIST (bench/filters.py, 200 queries, ef_search 40;
- * recall@10 and median ms; unfiltered 0.41 ms): filters keeping 50% / 10% /
- * 1% of the rows, correlated with the image class: plain walk 0.988 0.51 /
- * 0.994 6.6 / 0.922 14.9; one hop everywhere 0.973 0.54 / 0.951 0.78 /
- * 0.913 0.99; two hops 0.988 0.60 / 0.993 2.09 / 0.997 2.90; as chosen
- * here 0.988 0.58 / 0.951 0.85 / 0.997 3.22.  Either way the first batch stops
- * at hannoy.max_scan_tuples visits: a condition nothing meets would
- * otherwise walk the whole graph.
+ * Measured (bench/filters.py, 200 queries, ef_search 40, recall@10 and
+ * median ms), in bench/diary-filters.md: on Fashion-MNIST with a label
+ * correlated with the class, the plain walk took 6.6 ms at a 10% filter
+ * (0.35 ms unfiltered); on the hard set with a tenant independent of the
+ * vectors, seeds alone (no near entries) gave recall 0.62 at 10%.
  */
 #define FILTER_SEED_LAYER	2
 #define FILTER_SEED_VISITS(ef)	(8 * (int64) (ef))
 #define FILTER_PLAIN_SHARE	0.3
 #define FILTER_SPARSE_SHARE	0.05
 
+/*
+ * Elements that meet the conditions, found from the top: a walk of layer
+ * FILTER_SEED_LAYER (or the entry's, if lower), then walks of the layers
+ * below down to layer 1 that keep near the matching ones (max_hops as
+ * their share up there says).  Returns how many (*seeds, palloc'd) and
+ * in *share the share of the elements checked up there that matched.
+ */
+static int
+filtered_seeds(HannoyScanOpaque so, HannoyCandidate entry, int entry_level,
+			   HannoyCandidate **seeds, double *share)
+{
+	HannoySearch *search = &so->search;
+	int			layer = Min(entry_level, FILTER_SEED_LAYER);
+	HannoyCandidate start = HannoyGreedyDescend(search, entry, entry_level, layer);
+	int64		checked = so->filter.checked;
+	int64		matched = so->filter.matched;
+	int			n;
+
+	HannoySearchLayerStart(search, &start, 1, layer);
+	search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
+	HannoySearchLayerRun(search, so->ef);
+	n = HannoySearchTakeResults(search, seeds);
+	*share = (double) (so->filter.matched - matched) /
+		Max(so->filter.checked - checked, 1);
+	search->max_hops = *share < FILTER_SPARSE_SHARE ? 2 : 1;
+	for (layer--; n > 0 && layer > 0; layer--)
+	{
+		HannoyCandidate *found;
+
+		HannoySearchLayerStart(search, *seeds, n, layer);
+		search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
+		HannoySearchLayerRun(search, so->ef);
+		pfree(*seeds);
+		n = HannoySearchTakeResults(search, &found);
+		*seeds = found;
+	}
+	search->visit_limit = 0;
+	search->max_hops = -1;
+	return n;
+}
+
 static void
 search_filtered(HannoyScanOpaque so, HannoyCandidate entry, int entry_level)
 {
 	HannoySearch *search = &so->search;
-	HannoyCandidate *entries = NULL;
-	int			nentries = 0;
-	int			layer = Min(entry_level, FILTER_SEED_LAYER);
+	HannoyCandidate *near;
+	int			nnear = HannoyDescend(search, entry, entry_level, 0, so->ef, &near);
+	HannoyCandidate *seeds = NULL;
+	int			nseeds = 0;
+	int			matching = 0;
 	double		share;
+	HannoyCandidate *entries;
 
-	if (layer > 0)
+	for (int i = 0; i < nnear; i++)
+		matching += !near[i].deleted;
+	share = (double) matching / nnear;
+	if (matching == 0 && entry_level > 0)
 	{
-		HannoyCandidate seed = HannoyGreedyDescend(search, entry, entry_level, layer);
+		nseeds = filtered_seeds(so, entry, entry_level, &seeds, &share);
+		if (nseeds == 0)
+			share = 1.0;		/* nothing to keep near: the plain walk */
+	}
+	search->max_hops = share >= FILTER_PLAIN_SHARE ? -1 :
+		share < FILTER_SPARSE_SHARE ? 2 : 1;
 
-		HannoySearchLayerStart(search, &seed, 1, layer);
-		search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
-		HannoySearchLayerRun(search, so->ef);
-		nentries = HannoySearchTakeResults(search, &entries);
-		share = (double) so->filter.matched / Max(so->filter.checked, 1);
-		if (share >= FILTER_PLAIN_SHARE)
-			nentries = 0;
-		search->max_hops = share < FILTER_SPARSE_SHARE ? 2 : 1;
-		for (layer--; nentries > 0 && layer > 0; layer--)
-		{
-			HannoySearchLayerStart(search, entries, nentries, layer);
-			search->visit_limit = search->visits + FILTER_SEED_VISITS(so->ef);
-			HannoySearchLayerRun(search, so->ef);
-			pfree(entries);
-			nentries = HannoySearchTakeResults(search, &entries);
-		}
-	}
-	if (nentries == 0)
+	/*
+	 * The seeds match.  With matches near the query, the walk goes on from
+	 * every near element; with none (the seeds are elsewhere), a near
+	 * element that fails counts as max_hops from a matching one, so that
+	 * the walk does not explore the query's region, where nothing matches.
+	 */
+	entries = palloc(sizeof(HannoyCandidate) * (nseeds + nnear));
+	for (int i = 0; i < nseeds; i++)
 	{
-		/* no seeds: the plain walk from the query's region */
-		search->max_hops = -1;
-		nentries = HannoyDescend(search, entry, entry_level, 0, 1, &entries);
+		entries[i] = seeds[i];
+		entries[i].hops = 0;
 	}
-	HannoySearchLayerStart(search, entries, nentries, 0);
+	for (int i = 0; i < nnear; i++)
+	{
+		entries[nseeds + i] = near[i];
+		entries[nseeds + i].hops = near[i].deleted && matching == 0 ?
+			Max(search->max_hops, 0) : 0;
+	}
+	HannoySearchLayerStart(search, entries, nseeds + nnear, 0);
 	search->visit_limit = Max(hannoy_max_scan_tuples, search->visits + so->ef);
 	HannoySearchLayerRun(search, so->ef);
 	search->visit_limit = 0;
