@@ -298,6 +298,21 @@ HannoyDiskPrefetch(HannoySearch *search, const HannoyRef *refs, int n)
 	}
 }
 
+/* Whether a (share-locked) element meets the reader's scan conditions. */
+static bool
+element_matches(HannoyDiskReader *reader, HannoyElementTuple tup, BlockNumber blkno,
+				OffsetNumber off)
+{
+	bool		matches;
+	const char *corrupt = HannoyFilterMatches(reader->filter,
+											  HannoyElementAttrs(tup, reader->info->m),
+											  &matches);
+
+	if (corrupt != NULL)
+		HannoyElementCorrupted(reader->info->index, blkno, off, corrupt);
+	return matches;
+}
+
 /*
  * graph.c's visit callback for graphs on index pages; arg is a
  * HannoyDiskReader.
@@ -328,14 +343,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	/* one that fails and is too many hops away: no distance (graph.h) */
 	if (search->cut_inadmissible && reader->filter != NULL)
 	{
-		bool		matches;
-		const char *corrupt = HannoyFilterMatches(reader->filter,
-												  HannoyElementAttrs(tup, info->m),
-												  &matches);
-
-		if (corrupt != NULL)
-			HannoyElementCorrupted(info->index, blkno, ref_offset(ref), corrupt);
-		if (c->deleted || !matches)
+		if (c->deleted || !element_matches(reader, tup, blkno, ref_offset(ref)))
 		{
 			c->deleted = true;
 			c->distance = search->cut_distance;
@@ -352,16 +360,7 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	 */
 	if (reader->filter != NULL && !c->deleted && !search->cut_inadmissible &&
 		(c->distance < bound || search->keep_discarded))
-	{
-		bool		matches;
-		const char *corrupt = HannoyFilterMatches(reader->filter,
-												  HannoyElementAttrs(tup, info->m),
-												  &matches);
-
-		if (corrupt != NULL)
-			HannoyElementCorrupted(info->index, blkno, ref_offset(ref), corrupt);
-		c->deleted = !matches;
-	}
+		c->deleted = !element_matches(reader, tup, blkno, ref_offset(ref));
 	if (c->distance < bound)
 	{
 		HannoyRef	refs[HANNOY_MAX_VISIT_NEIGHBORS];

@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(hannoy_node sqlstate_of data_dir read_bytes read_fvecs vector_literal
-  copy_vectors load_queries recall_at_10 uses_index);
+  copy_vectors load_queries recall_at_10 uses_index pgbench_script);
 
 # A started node with hannoy created in the postgres database (unless
 # no_extension => 1).  Other options go to Cluster->init; conf => text is
@@ -125,6 +125,17 @@ sub recall_at_10
 		  CROSS JOIN LATERAL (SELECT id FROM $table ORDER BY v $op q.v LIMIT 10) s
 		  JOIN truth t ON t.qid = q.qid AND t.id = s.id;
 	});
+}
+
+# A pgbench script file holding sql, in a temporary folder; returns its path.
+sub pgbench_script
+{
+	my ($name, $sql) = @_;
+	my $path = PostgreSQL::Test::Utils::tempdir() . "/$name";
+	open my $fh, '>', $path or die "open $path: $!";
+	print $fh $sql;
+	close $fh;
+	return $path;
 }
 
 # Whether the ordered scan of table uses a hannoy index.

@@ -19,21 +19,12 @@ $node->safe_psql('postgres', q{
 	CREATE INDEX items_v ON items USING hannoy (v);
 });
 
-my $dir = PostgreSQL::Test::Utils::tempdir();
-sub script
-{
-	my ($name, $sql) = @_;
-	open my $fh, '>', "$dir/$name" or die;
-	print $fh $sql;
-	close $fh;
-	return "$dir/$name";
-}
-my $insert = script('insert.sql',
+my $insert = pgbench_script('insert.sql',
 	"INSERT INTO items (v) SELECT array_agg(random())::vector FROM generate_series(1, 24);\n");
-my $query = script('query.sql', qq{SET enable_seqscan = off;
+my $query = pgbench_script('query.sql', qq{SET enable_seqscan = off;
 SELECT count(*) FROM (SELECT id FROM items ORDER BY v <-> (SELECT array_agg(random())::vector FROM generate_series(1, 24)) LIMIT 10) s;
 });
-my $vacuum = script('vacuum.sql', qq{\\set lo random(1, 6000)
+my $vacuum = pgbench_script('vacuum.sql', qq{\\set lo random(1, 6000)
 DELETE FROM items WHERE id BETWEEN :lo AND :lo + 40;
 VACUUM items;
 });

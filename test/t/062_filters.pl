@@ -89,27 +89,18 @@ for my $build ('serial', 'parallel')
 }
 
 # --- concurrency -------------------------------------------------------------
-my $dir = PostgreSQL::Test::Utils::tempdir();
-sub script
-{
-	my ($name, $sql) = @_;
-	open my $fh, '>', "$dir/$name" or die;
-	print $fh $sql;
-	close $fh;
-	return "$dir/$name";
-}
-my $insert = script('insert.sql', qq{\\set t random(0, 999)
+my $insert = pgbench_script('insert.sql', qq{\\set t random(0, 999)
 INSERT INTO items (v, tag, tenant, labels) SELECT array_agg(random() * 10)::vector, :t, :t % 13, ARRAY['l' || :t % 10]
   FROM generate_series(1, 12);
 });
 # a row that fails the conditions would make 1 / 0: a failed transaction
-my $query = script('query.sql', qq{\\set t random(0, 990)
+my $query = pgbench_script('query.sql', qq{\\set t random(0, 990)
 SET enable_seqscan = off;
 SELECT 1 / (bool_and(tag >= :t AND tag < :t + 10 AND labels && '{l1,l2,l3,l4,l5}') IS NOT FALSE)::int
   FROM (SELECT tag, labels FROM items WHERE tag >= :t AND tag < :t + 10 AND labels && '{l1,l2,l3,l4,l5}'
         ORDER BY v <-> (SELECT array_agg(random() * 10)::vector FROM generate_series(1, 12)) LIMIT 20) s;
 });
-my $vacuum = script('vacuum.sql', qq{\\set lo random(1, 14000)
+my $vacuum = pgbench_script('vacuum.sql', qq{\\set lo random(1, 14000)
 DELETE FROM items WHERE id BETWEEN :lo AND :lo + 20;
 VACUUM items;
 });
