@@ -132,6 +132,20 @@ RESET enable_seqscan;
 RESET hannoy.iterative_scan;
 SELECT count(*) AS exact_rows FROM spilled WHERE tenant = 3 AND label = 'l1';
 
+-- A partitioned table: each partition's index checks the conditions
+CREATE TABLE parts (id int, v vector(2), tenant int) PARTITION BY RANGE (id);
+CREATE TABLE parts_1 PARTITION OF parts FOR VALUES FROM (0) TO (500);
+CREATE TABLE parts_2 PARTITION OF parts FOR VALUES FROM (500) TO (1000);
+INSERT INTO parts SELECT i, ARRAY[i % 31, i % 17]::vector, i % 5 FROM generate_series(0, 999) i;
+CREATE INDEX parts_idx ON parts USING hannoy (v, tenant);
+ANALYZE parts;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM parts WHERE tenant = 2 ORDER BY v <-> '[3,3]' LIMIT 5;
+SELECT count(*) AS rows, bool_and(tenant = 2) AS all_match
+FROM (SELECT tenant FROM parts WHERE tenant = 2 ORDER BY v <-> '[3,3]' LIMIT 1000) s;
+RESET enable_seqscan;
+DROP TABLE parts;
+
 -- fp16 and product-quantized vectors with attributes
 CREATE INDEX items_fp16 ON items USING hannoy (v vector_l2_fp16_ops, tenant);
 CREATE INDEX items_pq ON items USING hannoy (v vector_l2_pq_ops, tenant) WITH (pq_m = 3);
