@@ -16,6 +16,7 @@ OBJS = \
 	src/ivf.o \
 	src/ivf_route.o \
 	src/shard_fetch.o \
+	src/array_conds.o \
 	src/pq.o \
 	src/codebook.o \
 	src/opclass.o \

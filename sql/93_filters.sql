@@ -67,7 +67,14 @@ SELECT cond, check_filter(cond) FROM (VALUES
 	('tags && ''{NULL}''::int[]'), ('words && ''{w1}'''), ('words @> ''{w2,z4}'''),
 	-- several at once; conditions the index does not hold stay filters
 	('tenant = 3 AND d < ''2024-02-01'' AND tags && ''{1}'''),
-	('tenant = 3 AND id % 2 = 0'), ('tenant IN (1, 2)'), ('tenant = ANY (''{1,2}'')')
+	('tenant = 3 AND id % 2 = 0'),
+	-- IN lists and = ANY (array): index conditions too (a planner hook)
+	('tenant IN (1, 2)'), ('tenant = ANY (''{1,2}'')'), ('t IN (''x1'', ''x3'')'),
+	('big IN (1000000000, 3000000000)'), ('small = ANY (ARRAY[1, 2]::int8[])'),
+	('d = ANY (ARRAY[''2024-01-05''::date, ''2024-02-01''])'),
+	('u IN (md5(''7'')::uuid, md5(''8'')::uuid)'), ('tenant IN (NULL, 4)'),
+	('tenant = ANY (NULL::int[])'), ('tenant = ANY (''{}'')'), ('tenant <> ALL (''{1,2}'')'),
+	('tenant IN (1, 2) AND t IN (''x1'', ''x2'') AND tags && ''{3}''')
 ) AS c(cond);
 
 -- The conditions in EXPLAIN: the index's, and a filter for the rest
@@ -81,6 +88,11 @@ SET plan_cache_mode = force_generic_plan;
 EXPLAIN (COSTS OFF) EXECUTE by_tenant(1);
 EXECUTE by_tenant(4);
 EXECUTE by_tenant(NULL);
+PREPARE by_tenants(int[]) AS SELECT count(*), bool_and(tenant = ANY ($1)) FROM
+	(SELECT tenant FROM items WHERE tenant = ANY ($1) ORDER BY v <-> '[3,4,2]' LIMIT 1000) s;
+EXPLAIN (COSTS OFF) EXECUTE by_tenants('{1,2}');
+EXECUTE by_tenants('{1,2}');
+EXECUTE by_tenants('{}');
 RESET plan_cache_mode;
 RESET enable_seqscan;
 
@@ -169,6 +181,7 @@ SELECT opcname FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 WHERE a.amname = 'hannoy' AND NOT amvalidate(c.oid);
 SELECT pg_index_column_has_property('late_idx', 1, 'search_nulls') AS vector_nulls,
 	pg_index_column_has_property('late_idx', 2, 'search_nulls') AS attribute_nulls,
+	pg_index_column_has_property('late_idx', 2, 'search_array') AS attribute_arrays,
 	pg_index_column_has_property('late_idx', 1, 'distance_orderable') AS vector_orders,
 	pg_index_column_has_property('late_idx', 2, 'distance_orderable') AS attribute_orders;
 

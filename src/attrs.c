@@ -296,6 +296,8 @@ HannoyFilterInit(HannoyFilter *filter, const HannoyAttrs *attrs, ScanKey keys,
 	filter->isnull = NULL;
 	filter->cxt = NULL;
 	filter->checked = filter->matched = 0;
+	filter->array_elements = palloc0(sizeof(Datum *) * Max(nkeys, 1));
+	filter->array_counts = palloc0(sizeof(int) * Max(nkeys, 1));
 	for (int k = 0; k < nkeys; k++)
 	{
 		ScanKey		key = &keys[k];
@@ -314,6 +316,29 @@ HannoyFilterInit(HannoyFilter *filter, const HannoyAttrs *attrs, ScanKey keys,
 		if ((key->sk_flags & SK_ISNULL) &&
 			!(key->sk_flags & (SK_SEARCHNULL | SK_SEARCHNOTNULL)))
 			filter->never = true;
+		else if (key->sk_flags & SK_SEARCHARRAY)
+		{
+			/* = ANY (array): its elements once; none (or all NULL) matches nothing */
+			ArrayType  *array = DatumGetArrayTypeP(key->sk_argument);
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+			Datum	   *elements;
+			bool	   *nulls;
+			int			n;
+			int			kept = 0;
+
+			get_typlenbyvalalign(ARR_ELEMTYPE(array), &typlen, &typbyval, &typalign);
+			deconstruct_array(array, ARR_ELEMTYPE(array), typlen, typbyval, typalign,
+							  &elements, &nulls, &n);
+			for (int i = 0; i < n; i++)
+				if (!nulls[i])
+					elements[kept++] = elements[i];
+			filter->array_elements[filter->nkeys] = elements;
+			filter->array_counts[filter->nkeys] = kept;
+			if (kept == 0)
+				filter->never = true;
+		}
 		filter->keys[filter->nkeys++] = *key;
 	}
 	if (filter->nkeys == 0)
@@ -355,6 +380,14 @@ HannoyFilterMatches(HannoyFilter *filter, HannoyAttrsHeader area, bool *matches)
 			*matches = !filter->isnull[i];
 		else if (filter->isnull[i] || (key->sk_flags & SK_ISNULL))
 			*matches = false;
+		else if (key->sk_flags & SK_SEARCHARRAY)
+		{
+			*matches = false;
+			for (int e = 0; e < filter->array_counts[k] && !*matches; e++)
+				*matches = DatumGetBool(FunctionCall2Coll(&key->sk_func, key->sk_collation,
+														  filter->values[i],
+														  filter->array_elements[k][e]));
+		}
 		else
 			*matches = DatumGetBool(FunctionCall2Coll(&key->sk_func, key->sk_collation,
 													  filter->values[i],

@@ -53,6 +53,9 @@ typedef struct HannoyFilter
 	MemoryContext cxt;			/* what the operators allocate, reset per check */
 	int64		checked;		/* elements checked, and how many matched */
 	int64		matched;
+	/* SK_SEARCHARRAY keys (= ANY): each key's non-NULL array elements */
+	Datum	  **array_elements;
+	int		   *array_counts;
 } HannoyFilter;
 
 extern void HannoyCheckColumns(Relation index);

@@ -137,6 +137,7 @@ _PG_init(void)
 							 &hannoy_concurrent_shards, true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	HannoyInstallShardFetch();
+	HannoyInstallArrayConditions();
 
 	hannoy_relopt_kind = add_reloption_kind();
 	add_int_reloption(hannoy_relopt_kind, "m",
@@ -259,7 +260,7 @@ hannoy_handler(PG_FUNCTION_ARGS)
 	amroutine->amcanunique = false;
 	amroutine->amcanmulticol = true;
 	amroutine->amoptionalkey = true;
-	amroutine->amsearcharray = false;
+	amroutine->amsearcharray = true;
 	amroutine->amsearchnulls = true;
 	amroutine->amstorage = false;
 	amroutine->amclusterable = false;

@@ -231,6 +231,9 @@ extern Expr *HannoyOrderingQueryVector(PlannerInfo *root, Index rti, Var **col);
 extern bool hannoy_concurrent_shards;
 extern void HannoyInstallShardFetch(void);
 
+/* array_conds.c */
+extern void HannoyInstallArrayConditions(void);
+
 /* vacuum.c */
 extern IndexBulkDeleteResult *hannoybulkdelete(IndexVacuumInfo *info,
 											   IndexBulkDeleteResult *stats,

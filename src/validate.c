@@ -234,11 +234,11 @@ hannoyproperty(Oid index_oid, int attno, IndexAMProperty prop,
 			return true;
 		case AMPROP_SEARCH_NULLS:
 			/* NULL vectors are never indexed; NULL attributes are */
+		case AMPROP_SEARCH_ARRAY:	/* = ANY (array) on attributes */
 			*res = attno > 1;
 			*isnull = false;
 			return true;
 		case AMPROP_RETURNABLE:		/* the index keeps an encoded copy only */
-		case AMPROP_SEARCH_ARRAY:
 			*res = false;
 			*isnull = false;
 			return true;
