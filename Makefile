@@ -25,6 +25,7 @@ OBJS = \
 	src/meta.o \
 	src/graph.o \
 	src/element.o \
+	src/element_write.o \
 	src/build.o \
 	src/build_graph.o \
 	src/build_parallel.o \
