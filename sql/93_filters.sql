@@ -96,6 +96,59 @@ EXECUTE by_tenants('{}');
 RESET plan_cache_mode;
 RESET enable_seqscan;
 
+-- An IN list costs one walk, not one per value as genericcostestimate
+-- counts btree's scans: a scan with 50 values costs no more than one with 2
+CREATE FUNCTION scan_cost(cond text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 10', cond)
+		INTO plan;
+	RETURN (plan->0->'Plan'->'Plans'->0->>'Startup Cost')::float8;
+END $$;
+SELECT scan_cost('tenant IN (' || (SELECT string_agg(g::text, ',') FROM generate_series(0, 49) g) || ')')
+	<= scan_cost('tenant IN (0, 1)') AS long_list_no_dearer;
+DROP FUNCTION scan_cost;
+
+-- Under row-level security, a condition whose operator is not leakproof
+-- (date = timestamp) stays a filter after the policy's, as for any index
+CREATE ROLE regress_hannoy_reader;
+CREATE TABLE secret (id int, v vector(2), d date);
+INSERT INTO secret SELECT i, ARRAY[i, 1]::vector, date '2024-01-01' + i % 10 FROM generate_series(1, 50) i;
+CREATE INDEX ON secret USING hannoy (v, d);
+ALTER TABLE secret ENABLE ROW LEVEL SECURITY;
+CREATE POLICY even ON secret FOR SELECT USING (id % 2 = 0);
+GRANT SELECT ON secret TO regress_hannoy_reader;
+SET ROLE regress_hannoy_reader;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM secret WHERE d = ANY (ARRAY['2024-01-05'::timestamp])
+	ORDER BY v <-> '[1,1]' LIMIT 3;
+EXPLAIN (COSTS OFF) SELECT id FROM secret WHERE d = ANY (ARRAY['2024-01-05'::date])
+	ORDER BY v <-> '[1,1]' LIMIT 3;
+SELECT id FROM secret WHERE d = ANY (ARRAY['2024-01-05'::timestamp]) ORDER BY v <-> '[1,1]' LIMIT 3;
+RESET enable_seqscan;
+RESET ROLE;
+DROP TABLE secret;
+DROP ROLE regress_hannoy_reader;
+
+-- Attribute arrays hold the types whose operators their checks cover;
+-- a domain over an array is an array
+CREATE TABLE odd (v vector(2), j jsonb[], n numeric[]);
+CREATE INDEX ON odd USING hannoy (v, j);
+CREATE INDEX ON odd USING hannoy (v, n);
+CREATE DOMAIN int_list AS int[];
+CREATE TABLE listed (id int, v vector(2), l int_list);
+INSERT INTO listed SELECT i, ARRAY[i, 2]::vector, ARRAY[i % 3, i % 5] FROM generate_series(1, 60) i;
+CREATE INDEX listed_idx ON listed USING hannoy (v, l);
+SET enable_seqscan = off;
+SELECT count(*) AS rows, bool_and(l && '{4}') AS all_match
+FROM (SELECT l FROM listed WHERE l && '{4}' ORDER BY v <-> '[1,1]' LIMIT 100) s;
+RESET enable_seqscan;
+SELECT count(*) AS exact_rows FROM listed WHERE l && '{4}';
+DROP TABLE odd, listed;
+DROP DOMAIN int_list;
+
 -- Without ORDER BY the index is never chosen (it returns rows only in
 -- distance order): a sequential scan, even disabled
 SET enable_seqscan = off;

@@ -27,6 +27,7 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/paths.h"
+#include "optimizer/restrictinfo.h"
 #include "utils/lsyscache.h"
 
 #include "hannoy.h"
@@ -47,7 +48,8 @@ array_condition_on(IndexOptInfo *index, int indexcol, RestrictInfo *rinfo)
 	ScalarArrayOpExpr *saop;
 	Node	   *array;
 
-	if (!IsA(rinfo->clause, ScalarArrayOpExpr) || rinfo->pseudoconstant)
+	if (!IsA(rinfo->clause, ScalarArrayOpExpr) || rinfo->pseudoconstant ||
+		!restriction_is_securely_promotable(rinfo, index->rel))
 		return false;
 	saop = (ScalarArrayOpExpr *) rinfo->clause;
 	array = lsecond(saop->args);

@@ -21,6 +21,7 @@
 #include "access/relscan.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -55,6 +56,40 @@ HannoyCheckColumns(Relation index)
 }
 
 /*
+ * The element types of attribute arrays: those whose operators read no
+ * more of an element than its length says (fixed-width ones, and text),
+ * which array_fits can check.  Others (jsonb, numeric, ranges, records)
+ * have inner structures their operators trust: a corrupted page could
+ * make them read outside it.
+ */
+static void
+check_array_element(Relation index, Form_pg_attribute att, Oid elemtype)
+{
+	switch (getBaseType(elemtype))
+	{
+		case BOOLOID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case UUIDOID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			return;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("hannoy index \"%s\" cannot hold column \"%s\" of type %s",
+							RelationGetRelationName(index), NameStr(att->attname),
+							format_type_be(att->atttypid)),
+					 errdetail("Attribute arrays may hold bool, int2, int4, int8, date, timestamp, timestamptz, uuid, text, varchar or char.")));
+	}
+}
+
+/*
  * The attribute columns of an index (allocated in cxt), or NULL for an
  * index on a vector alone.  The operator classes decide which types can
  * be attributes; this only needs each to be fixed-width or a varlena.
@@ -83,13 +118,13 @@ HannoyAttrsForIndex(Relation index, MemoryContext cxt)
 		col->typlen = att->attlen;
 		col->typbyval = att->attbyval;
 		col->typalign = att->attalign;
-		col->elemtype = att->attlen == -1 ? get_element_type(att->atttypid) : InvalidOid;
+		/* a domain over an array is an array (anyarray takes it) */
+		col->elemtype = att->attlen == -1 ? get_base_element_type(att->atttypid) : InvalidOid;
 		if (OidIsValid(col->elemtype))
 		{
+			check_array_element(index, att, col->elemtype);
 			get_typlenbyvalalign(col->elemtype, &col->elemlen, &col->elembyval,
 								 &col->elemalign);
-			if (col->elemlen != -1 && col->elemlen <= 0)
-				elog(ERROR, "hannoy: array of type %u is not supported", col->elemtype);
 		}
 	}
 	return attrs;
@@ -200,8 +235,12 @@ array_fits(const HannoyAttrColumn *col, const char *ptr, Size len)
 		nitems = 0;
 	if (ARR_HASNULL(a))
 	{
-		if (a->dataoffset < 0 ||
-			(Size) a->dataoffset < (Size) ARR_OVERHEAD_WITHNULLS(ndim, nitems) ||
+		/*
+		 * Exactly where construct_md_array puts the data: the array
+		 * functions read the first element there without aligning it,
+		 * as this walk does (it aligns), so both must see one offset.
+		 */
+		if ((Size) a->dataoffset != (Size) ARR_OVERHEAD_WITHNULLS(ndim, nitems) ||
 			(Size) a->dataoffset > len)
 			return false;
 		bitmap = ARR_NULLBITMAP(a);

@@ -60,6 +60,8 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	bool		pq;
 	double		layers;
 	Selectivity conditions = 1.0;	/* of the index conditions */
+	IndexPath	plain;			/* the path without its IN lists */
+	ListCell   *lc;
 
 	/*
 	 * Without ORDER BY (count(*) as an index-only scan, say) a scan would
@@ -86,6 +88,17 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		conditions = clauselist_selectivity(root, get_quals_from_indexclauses(path->indexclauses),
 											index->rel->relid, JOIN_INNER, NULL);
 	conditions = Max(conditions, 1.0 / tuples);
+	/*
+	 * genericcostestimate takes an IN list (a ScalarArrayOpExpr) for as
+	 * many scans as the list has values, as btree runs; hannoy checks the
+	 * list in one walk, which `conditions` already counts.
+	 */
+	plain = *path;
+	plain.indexclauses = NIL;
+	foreach(lc, path->indexclauses)
+		if (!IsA(((IndexClause *) lfirst(lc))->rinfo->clause, ScalarArrayOpExpr))
+			plain.indexclauses = lappend(plain.indexclauses, lfirst(lc));
+	path = &plain;
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) / conditions +
 							   m * (layers + 1.0));
@@ -93,7 +106,7 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	*indexStartupCost = costs.indexTotalCost;
 	*indexTotalCost = costs.indexTotalCost;
-	*indexSelectivity = costs.indexSelectivity;
+	*indexSelectivity = conditions;
 	*indexCorrelation = 0.0;
 	*indexPages = costs.numIndexPages;
 

@@ -205,7 +205,6 @@ HannoyElementSize(int m, int level, Size attrs_size, Size vector_size,
 
 	*external = inline_size > HANNOY_MAX_ITEM_SIZE;
 	if (*external)
-		return attrs_size > 0 ? HannoyElementHeadSize(m, level, attrs_size) :
-			HANNOY_ELEMENT_LISTS_END(m, level);
+		return HannoyElementHeadSize(m, level, attrs_size);
 	return inline_size;
 }

@@ -483,20 +483,27 @@ next_batch(IndexScanDesc scan, HannoyScanOpaque so)
 {
 	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget)
 		return false;
-	if (scan_memory_exceeded(so) || so->search.visits >= hannoy_max_scan_tuples)
+	/*
+	 * A batch can find no result while parked elements remain: a refill
+	 * may hold only elements that fail the scan's conditions, which route
+	 * on without being results.  Go on until one is found, nothing is left
+	 * or the budget is spent.
+	 */
+	so->nbatch = 0;
+	while (so->nbatch == 0)
 	{
-		so->out_of_budget = true;
-		so->nbatch = HannoySearchTakeDiscarded(&so->search, &so->batch);
-		so->next = 0;
-	}
-	else
-	{
+		if (scan_memory_exceeded(so) || so->search.visits >= hannoy_max_scan_tuples)
+		{
+			so->out_of_budget = true;
+			so->nbatch = HannoySearchTakeDiscarded(&so->search, &so->batch);
+			break;
+		}
 		if (!HannoySearchLayerRefill(&so->search, so->ef))
 			return false;
 		HannoySearchLayerRun(&so->search, so->ef);
 		so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
-		so->next = 0;
 	}
+	so->next = 0;
 	if (so->rerank && so->nbatch > 0)
 		rerank_batch(scan, so);
 	return so->nbatch > 0;
