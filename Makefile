@@ -22,6 +22,8 @@ OBJS = \
 	src/opclass.o \
 	src/page.o \
 	src/attrs.o \
+	src/value_keys.o \
+	src/value_sets.o \
 	src/meta.o \
 	src/graph.o \
 	src/element.o \

@@ -18,15 +18,21 @@ CREATE INDEX items_filtered ON items USING hannoy (v vector_l2_ops, tenant, big,
 	d, ts, tstz, u, t, flag, tags, words);
 SELECT hannoy_verify('items_filtered') AS elements;
 
--- Whether a condition is an index condition, and whether the index scan
--- (iterative, relaxed order: every matching row, as strict order leaves
--- out a row found after a farther one) returns the same rows as a
--- sequential scan.
+-- Whether a condition is an index condition, whether the value sets
+-- answer it (src/README.filters: then a scan returns every match at once,
+-- even with iterative scans off and a candidate list of 1), and whether the index
+-- scan returns the same rows as a sequential scan, both through the value
+-- sets and walking the graph (hannoy.exact_filter_limit 0).  Iterative
+-- scans in relaxed order: every matching row, as strict order leaves out
+-- a row found after a farther one.
 CREATE FUNCTION check_filter(cond text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	line text;
 	how text := 'filter';
-	by_index int[];
+	query text := format('SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 2000) s', cond);
+	by_sets int[];
+	by_walk int[];
+	first_batch int[];
 	by_seqscan int[];
 BEGIN
 	SET LOCAL enable_seqscan = off;
@@ -37,13 +43,23 @@ BEGIN
 		IF line LIKE '%Index Cond%' THEN how := 'index cond'; END IF;
 		IF line LIKE '%Seq Scan%' THEN how := 'seq scan'; END IF;
 	END LOOP;
-	EXECUTE format('SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 2000) s', cond)
-		INTO by_index;
+	EXECUTE query INTO by_sets;
+	SET LOCAL hannoy.exact_filter_limit = 0;
+	EXECUTE query INTO by_walk;
+	RESET hannoy.exact_filter_limit;
+	SET LOCAL hannoy.iterative_scan = off;
+	SET LOCAL hannoy.ef_search = 1;
+	SET LOCAL hannoy.rerank = 0;
+	EXECUTE query INTO first_batch;
+	IF cardinality(first_batch) > 1 THEN how := how || ' (value sets)'; END IF;
 	SET LOCAL enable_seqscan = on;
 	SET LOCAL enable_indexscan = off;
 	EXECUTE format('SELECT array_agg(id ORDER BY id) FROM items WHERE %s', cond) INTO by_seqscan;
 	RETURN format('%s, %s rows, %s', how, coalesce(cardinality(by_seqscan), 0),
-				  CASE WHEN by_index IS NOT DISTINCT FROM by_seqscan THEN 'same rows' ELSE 'DIFFERENT ROWS' END);
+				  CASE WHEN by_sets IS NOT DISTINCT FROM by_seqscan AND
+							by_walk IS NOT DISTINCT FROM by_seqscan THEN 'same rows'
+					   WHEN by_walk IS NOT DISTINCT FROM by_seqscan THEN 'DIFFERENT ROWS (value sets)'
+					   ELSE 'DIFFERENT ROWS (walk)' END);
 END $$;
 
 SELECT cond, check_filter(cond) FROM (VALUES
@@ -97,12 +113,15 @@ RESET plan_cache_mode;
 RESET enable_seqscan;
 
 -- An IN list costs one walk, not one per value as genericcostestimate
--- counts btree's scans: a scan with 50 values costs no more than one with 2
+-- counts btree's scans: a walk with 50 values costs no more than one with 2
+-- (with hannoy.exact_filter_limit 0: no value sets, which cost the rows
+-- they hold, so more for more values)
 CREATE FUNCTION scan_cost(cond text) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE
 	plan json;
 BEGIN
 	SET LOCAL enable_seqscan = off;
+	SET LOCAL hannoy.exact_filter_limit = 0;
 	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT id FROM items WHERE %s ORDER BY v <-> ''[3,4,2]'' LIMIT 10', cond)
 		INTO plan;
 	RETURN (plan->0->'Plan'->'Plans'->0->>'Startup Cost')::float8;

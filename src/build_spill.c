@@ -19,6 +19,7 @@
 
 #include "build.h"
 #include "element.h"
+#include "value_sets.h"
 
 /* Bytes the in-memory graph needs per element, vector included. */
 Size
@@ -163,5 +164,6 @@ HannoyBuildFillLists(BuildGraph *g, Relation index)
 	HannoyBuildMetapage(g, BufferGetPage(metabuf), g->loc, g->writer->plan.blkno);
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
+	HannoyBuildValueSets(g, index, g->loc);
 	HannoyBuildLogIndex(index);
 }

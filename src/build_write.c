@@ -18,6 +18,7 @@
 
 #include "build.h"
 #include "codebook.h"
+#include "value_sets.h"
 
 static void
 plan_next_page(PagePlan *plan)
@@ -371,6 +372,7 @@ HannoyBuildWritePages(BuildGraph *g, Relation index)
 		HannoyWriterAddElement(&w, g, i, build_vector(g, i), loc, &where);
 	}
 	HannoyWriterFinish(&w);
+	HannoyBuildValueSets(g, index, loc);
 	HannoyBuildLogIndex(index);
 	pfree(loc);
 }

@@ -31,6 +31,12 @@
  * walk of the whole graph, and a btree on its column with a bounded sort
  * (or a sequential scan) wins, as it should: exact, and faster.
  *
+ * Unless the value sets answer it (src/README.filters): a condition with
+ * a key set (=, IN, &&, @>, IS NULL) whose rows are at most
+ * hannoy.exact_filter_limit makes the scan check just those elements, all
+ * before its first row and with no batch after: the startup and total
+ * cost are those of that many elements.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -44,7 +50,82 @@
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 
+#include "nodes/nodeFuncs.h"
+#include "utils/lsyscache.h"
+
 #include "hannoy.h"
+#include "value_sets.h"
+
+/* Whether an index condition on attribute column col has a key set. */
+static bool
+keyed_clause(IndexOptInfo *index, Relation rel, int col, Expr *clause)
+{
+	Oid			opno;
+	Oid			collation;
+	int			strategy;
+	Oid			lefttype;
+	Oid			righttype;
+
+	if (IsA(clause, NullTest))
+		return ((NullTest *) clause)->nulltesttype == IS_NULL;
+	if (IsA(clause, OpExpr))
+	{
+		opno = ((OpExpr *) clause)->opno;
+		collation = ((OpExpr *) clause)->inputcollid;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+	{
+		opno = ((ScalarArrayOpExpr *) clause)->opno;
+		collation = ((ScalarArrayOpExpr *) clause)->inputcollid;
+	}
+	else
+		return false;
+	if (!op_in_opfamily(opno, index->opfamily[col]))
+		return false;
+	get_op_opfamily_properties(opno, index->opfamily[col], false, &strategy,
+							   &lefttype, &righttype);
+	return HannoyKeyedCondition(TupleDescAttr(RelationGetDescr(rel), col)->atttypid,
+								strategy, righttype, collation);
+}
+
+/*
+ * The share of the rows the smallest key set of the path's conditions
+ * holds; -1 when none has one, or the index has no value sets.
+ */
+static Selectivity
+keyed_selectivity(PlannerInfo *root, IndexPath *path, Relation rel)
+{
+	Selectivity best = -1.0;
+	HannoyIndexInfo info;
+	ListCell   *lc;
+
+	if (path->indexclauses == NIL || hannoy_exact_filter_limit <= 0)
+		return best;
+	HannoyInitIndexInfo(&info, rel);
+	if (info.value_buckets == 0)
+		return best;
+	foreach(lc, path->indexclauses)
+	{
+		IndexClause *ic = lfirst(lc);
+		ListCell   *q;
+
+		if (ic->indexcol == 0)
+			continue;
+		foreach(q, ic->indexquals)
+		{
+			RestrictInfo *rinfo = lfirst(q);
+
+			if (keyed_clause(path->indexinfo, rel, ic->indexcol, rinfo->clause))
+			{
+				Selectivity s = clause_selectivity(root, (Node *) rinfo, 0,
+												   JOIN_INNER, NULL);
+
+				best = best < 0 ? s : Min(best, s);
+			}
+		}
+	}
+	return best;
+}
 
 void
 hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -60,6 +141,7 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	bool		pq;
 	double		layers;
 	Selectivity conditions = 1.0;	/* of the index conditions */
+	double		keyed;			/* rows of the smallest key set */
 	IndexPath	plain;			/* the path without its IN lists */
 	ListCell   *lc;
 
@@ -81,6 +163,8 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	rel = index_open(index->indexoid, NoLock);
 	m = HannoyOptionM(rel);
 	pq = HannoyGetOpclass(rel)->storage == HANNOY_STORAGE_PQ;
+	keyed = keyed_selectivity(root, path, rel);
+	keyed = keyed < 0 ? get_float8_infinity() : keyed * tuples;
 	index_close(rel, NoLock);
 
 	layers = tuples > 1.0 ? log(tuples) / log((double) m) : 0.0;
@@ -100,8 +184,11 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 			plain.indexclauses = lappend(plain.indexclauses, lfirst(lc));
 	path = &plain;
 	MemSet(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) / conditions +
-							   m * (layers + 1.0));
+	if (keyed <= hannoy_exact_filter_limit)
+		costs.numIndexTuples = Max(keyed, 1.0);
+	else
+		costs.numIndexTuples = Min(tuples, HannoyScanListSize(pq && hannoy_rerank > 0) / conditions +
+								   m * (layers + 1.0));
 	genericcostestimate(root, path, loop_count, &costs);
 
 	*indexStartupCost = costs.indexTotalCost;
@@ -110,7 +197,8 @@ hannoycostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	*indexCorrelation = 0.0;
 	*indexPages = costs.numIndexPages;
 
-	if (hannoy_iterative_scan != HANNOY_ITERATIVE_OFF && costs.numIndexTuples < tuples)
+	if (hannoy_iterative_scan != HANNOY_ITERATIVE_OFF && costs.numIndexTuples < tuples &&
+		keyed > hannoy_exact_filter_limit)
 	{
 		GenericCosts all;
 

@@ -63,6 +63,7 @@ typedef enum HannoyIterativeScan
 extern int	hannoy_ef_search;
 extern int	hannoy_iterative_scan;
 extern int	hannoy_max_scan_tuples;
+extern int	hannoy_exact_filter_limit;
 extern double hannoy_scan_mem_multiplier;
 extern int	hannoy_pq_training_rows;
 extern int	hannoy_ivf_probes;
@@ -139,6 +140,9 @@ struct HannoyIndexInfo
 	BlockNumber codebook_block; /* first codebook page; invalid until trained */
 	uint32		trained_on;
 	const struct HannoyCodebook *codebook;	/* valid until the transaction ends */
+	/* value sets (value_sets.c): head of the first bucket, and how many; 0: none */
+	BlockNumber value_sets;
+	uint32		value_buckets;
 	/* attribute columns (attrs.c), in the caller's memory; NULL if none */
 	const struct HannoyAttrs *attrs;
 };

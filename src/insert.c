@@ -20,6 +20,7 @@
 #include "utils/rel.h"
 
 #include "attrs.h"
+#include "value_sets.h"
 #include "codebook.h"
 #include "element.h"
 #include "hannoy.h"
@@ -241,6 +242,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 	{
 		newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
 									lists, counts);
+		HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs);
 		HannoySetEntryPoint(index, newref, level, false);
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 		return;
@@ -290,6 +292,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 
 	newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
 									lists, counts);
+	HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs);
 	for (int layer = top; layer >= 0; layer--)
 	{
 		bool		linked = false;

@@ -42,6 +42,7 @@
 #include "attrs.h"
 #include "element.h"
 #include "hannoy.h"
+#include "value_sets.h"
 
 /*
  * Open a hannoy index and its table for inspection.  The caller must be
@@ -203,7 +204,7 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
  */
 static void
 check_attrs(Relation index, HannoyElementTuple tup, const HannoyIndexInfo *info,
-			BlockNumber blk, OffsetNumber off)
+			BlockNumber blk, OffsetNumber off, HannoyValueCheck *vc, bool complete)
 {
 	HannoyAttrsHeader area = HannoyElementAttrs(tup, info->m);
 	const char *corrupt;
@@ -224,6 +225,18 @@ check_attrs(Relation index, HannoyElementTuple tup, const HannoyIndexInfo *info,
 	if (corrupt != NULL)
 		violation(index, "has an invalid attribute area", blk, off,
 				  psprintf("Its %s.", corrupt));
+	if (info->value_buckets > 0)
+	{
+		uint32	   *keys;
+		int			nkeys = HannoyAreaKeys(info->attrs, area, &keys);
+		ItemPointerData self;
+
+		ItemPointerSet(&self, blk, off);
+		corrupt = HannoyValueCheckElement(vc, HannoyRefFromTid(&self), keys, nkeys, complete);
+		if (corrupt != NULL)
+			violation(index, "does not match the value sets", blk, off, corrupt);
+		pfree(keys);
+	}
 	pfree(values);
 	pfree(isnull);
 }
@@ -241,6 +254,8 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	int64		checked = 0;
 	int			highest = -1;
 	bool		locked;
+	HannoyValueCheck values;	/* the value sets' entries */
+	const char *problem;
 
 	/* a standby cannot take the lock; nothing changes the graph there but replay */
 	locked = !RecoveryInProgress();
@@ -251,6 +266,13 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	HannoyIndexInfoFromMeta(&info, &meta);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
+	problem = HannoyValueCheckBegin(&values, &info, nblocks);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
+				 errdetail_internal("%s", problem),
+				 errhint("REINDEX the index.")));
 
 	/* every element and its level */
 	for (BlockNumber blk = HANNOY_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
@@ -314,7 +336,12 @@ hannoy_verify(PG_FUNCTION_ARGS)
 					if (!ItemPointerIsValid(&tup->heaptids[i]))
 						violation(index, "has an invalid heap TID", blk, off, NULL);
 			}
-			check_attrs(index, tup, &info, blk, off);
+			/*
+			 * a deleted element's entries may be gone already, and on a
+			 * standby replay may be between an element and its entries
+			 */
+			check_attrs(index, tup, &info, blk, off, &values,
+						locked && !(tup->flags & HANNOY_ELEMENT_DELETED));
 			check_vector(index, page, blk, off, tup, &meta, info.vector_size, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{
@@ -391,6 +418,14 @@ hannoy_verify(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an entry point but no elements",
 						RelationGetRelationName(index)),
+				 errhint("REINDEX the index.")));
+
+	problem = HannoyValueCheckEnd(&values);
+	if (problem != NULL && locked)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
+				 errdetail_internal("%s", problem),
 				 errhint("REINDEX the index.")));
 
 	if (locked)

@@ -115,6 +115,12 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 		if (meta->codebook == HANNOY_METAPAGE_BLKNO)
 			meta_corrupted(index, "Its codebooks start at block 0.");
 	}
+	if (meta->value_buckets > 0 &&
+		(meta->version < 6 || meta->value_sets == HANNOY_METAPAGE_BLKNO ||
+		 meta->value_sets == InvalidBlockNumber ||
+		 meta->value_buckets > MaxBlockNumber - meta->value_sets))
+		meta_corrupted(index, psprintf("It places %u value set buckets at block %u.",
+									   meta->value_buckets, meta->value_sets));
 	if (meta->dimensions > HANNOY_MAX_DIMENSIONS)
 		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
 	if (meta->max_level > HannoyMaxLevel(meta->m))
@@ -165,6 +171,8 @@ changing_fields_from_meta(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
 		info->pq_m = meta->pq_m;	/* set with the dimensions, if not before */
 	info->codebook_block = meta->codebook;
 	info->trained_on = meta->trained_on;
+	info->value_sets = meta->value_sets;
+	info->value_buckets = meta->value_buckets;
 	HannoyIndexInfoSetSizes(info);
 }
 

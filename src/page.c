@@ -38,7 +38,8 @@ HannoyCheckElementPage(Relation index, Page page, BlockNumber blkno)
 /*
  * Whether a page walk (VACUUM, hannoy_verify) finds elements on this page:
  * an element page does; an all-zero page (being added, or left by a crash
- * before its WAL record) and, in a PQ index, a codebook page do not;
+ * before its WAL record), a value set page and, in a PQ index, a codebook
+ * page do not;
  * anything else is ERRCODE_INDEX_CORRUPTED.
  */
 bool
@@ -47,6 +48,8 @@ HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno, bool pq)
 	if (PageIsNew(page))
 		return false;
 	if (pq && HannoyPageIsHannoy(page) && HannoyPageGetOpaque(page)->flags == HANNOY_PAGE_CODEBOOK)
+		return false;
+	if (HannoyPageIsHannoy(page) && HannoyPageGetOpaque(page)->flags == HANNOY_PAGE_VALUES)
 		return false;
 	HannoyCheckElementPage(index, page, blkno);
 	return true;

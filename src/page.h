@@ -6,13 +6,14 @@
  *	  a change bumps HANNOY_FORMAT_VERSION.  This header stands alone so
  *	  inspection tools can include it.
  *
- * Block 0 is the metapage.  Every other block is an element page: a
+ * Block 0 is the metapage.  Nearly every other block is an element page: a
  * standard slotted page whose items are element items (one per distinct
  * vector: heap TIDs, the neighbour lists of every layer, and the vector
  * inline, or its first part) and vector items (the rest of a vector that
  * is not wholly inline: one item, or a chain of vector parts ending in
- * one when the vector is larger than a page).  See src/README for the
- * reasoning.
+ * one when the vector is larger than a page).  PQ indexes have codebook
+ * pages, and indexes with attribute columns value set pages.  See
+ * src/README for the reasoning.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,10 +27,10 @@
 #include "storage/itemptr.h"
 
 #define HANNOY_MAGIC			0x484E4E59	/* "HNNY" */
-#define HANNOY_FORMAT_VERSION	5
+#define HANNOY_FORMAT_VERSION	6
 /*
  * the oldest version this code reads: 3 added PQ, 4 vector parts, 5
- * attribute areas (src/README)
+ * attribute areas, 6 value sets (src/README)
  */
 #define HANNOY_FORMAT_VERSION_OLDEST	2
 #define HANNOY_METAPAGE_BLKNO	0
@@ -39,6 +40,7 @@
 #define HANNOY_PAGE_META		0x0001
 #define HANNOY_PAGE_ELEMENT		0x0002
 #define HANNOY_PAGE_CODEBOOK	0x0004	/* PQ codebooks (version 3) */
+#define HANNOY_PAGE_VALUES		0x0008	/* value sets (version 6) */
 
 typedef struct HannoyPageOpaqueData
 {
@@ -82,6 +84,9 @@ typedef struct HannoyMetaPageData
 	uint16		pq_m;			/* PQ: bytes per code (sub-quantizers) */
 	BlockNumber codebook;		/* PQ: first codebook page; invalid until trained */
 	uint32		trained_on;		/* PQ: vectors the codebooks were trained on */
+	/* version 6; zero before, and in an index without value sets */
+	BlockNumber value_sets;		/* head page of the first bucket */
+	uint32		value_buckets;	/* buckets: head pages value_sets, +1, ... */
 } HannoyMetaPageData;
 
 typedef HannoyMetaPageData *HannoyMetaPage;
@@ -111,6 +116,43 @@ typedef HannoyCodebookPageData *HannoyCodebookPage;
 #define HANNOY_CODEBOOK_PAGE_VALUES \
 	((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HannoyPageOpaqueData)) - \
 	  offsetof(HannoyCodebookPageData, values)) / sizeof(float4))
+
+/*
+ * A value set page (version 6).  Value sets map the values of attribute
+ * columns to the elements holding them (src/README.filters): each entry
+ * is a key -- a 32-bit hash of one column's value, or of an element of
+ * its array, or of its NULL -- and an element.  An entry goes to bucket
+ * key % value_buckets, a chain of pages from its head page; the head page
+ * names the chain's page appends go to.  Entries are in no order; keys
+ * that collide only cost checks, as every element found is checked.
+ */
+typedef struct HannoyValueEntryData
+{
+	uint16		key_hi;			/* the key, in two halves: 10-byte entries */
+	uint16		key_lo;
+	ItemPointerData element;
+} HannoyValueEntryData;
+
+typedef struct HannoyValuePageData
+{
+	BlockNumber next;			/* the chain's next page; invalid on the last */
+	BlockNumber append;			/* head page: where appends go; else invalid */
+	uint32		nentries;
+	HannoyValueEntryData entries[FLEXIBLE_ARRAY_MEMBER];
+} HannoyValuePageData;
+
+typedef HannoyValuePageData *HannoyValuePage;
+
+#define HannoyPageGetValues(page)	((HannoyValuePage) PageGetContents(page))
+#define HANNOY_VALUE_PAGE_ENTRIES \
+	((int) ((BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HannoyPageOpaqueData)) - \
+			 offsetof(HannoyValuePageData, entries)) / sizeof(HannoyValueEntryData)))
+
+static inline uint32
+HannoyValueEntryKey(const HannoyValueEntryData *e)
+{
+	return ((uint32) e->key_hi << 16) | e->key_lo;
+}
 
 /* Item kinds: the first byte of every item on an element page. */
 #define HANNOY_ITEM_ELEMENT		1

@@ -32,6 +32,7 @@
 #include "element.h"
 #include "hannoy.h"
 #include "rerank.h"
+#include "value_sets.h"
 
 typedef struct HannoyScanOpaqueData
 {
@@ -43,6 +44,7 @@ typedef struct HannoyScanOpaqueData
 	bool		started;
 	bool		done;			/* nothing more to return */
 	bool		out_of_budget;	/* the last batch (what was found) is out */
+	bool		exact;			/* the batch holds every match (search_exact) */
 	void	   *query;			/* encoded (exact) query */
 
 	HannoyCandidate *batch;		/* results of the current batch, nearest first */
@@ -67,6 +69,7 @@ typedef struct HannoyScanOpaqueData
 typedef HannoyScanOpaqueData *HannoyScanOpaque;
 
 static void rerank_batch(IndexScanDesc scan, HannoyScanOpaque so);
+static bool search_graph(HannoyScanOpaque so, HannoyMetaPageData meta);
 
 IndexScanDesc
 hannoybeginscan(Relation index, int nkeys, int norderbys)
@@ -98,6 +101,7 @@ hannoyrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->nrows = so->nextrow = 0;
 	so->done = false;
 	so->out_of_budget = false;
+	so->exact = false;
 	so->batch = NULL;
 	so->nbatch = so->next = 0;
 	so->ntids = so->nexttid = 0;
@@ -326,11 +330,82 @@ search_filtered(HannoyScanOpaque so, HannoyCandidate entry, int entry_level)
 	search->visit_limit = 0;
 }
 
+static int
+compare_candidates(const void *a, const void *b)
+{
+	const HannoyCandidate *x = a;
+	const HannoyCandidate *y = b;
+
+	if (x->distance != y->distance)
+		return x->distance < y->distance ? -1 : 1;
+	return (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+static int
+compare_refs(const void *a, const void *b)
+{
+	HannoyRef	x = *(const HannoyRef *) a;
+	HannoyRef	y = *(const HannoyRef *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The exact path of a filtered scan (src/README.filters): when a condition
+ * names values few elements hold (hannoy.exact_filter_limit), the value
+ * sets give those elements; each is checked against every condition, and
+ * the ones that meet them all make one batch, in exact distance order:
+ * every match, so no batch follows.  A condition no element's value meets
+ * ends the scan here, having read a page or two.  False when the value
+ * sets cannot answer (no such condition, or too many elements).
+ */
+static bool
+search_exact(HannoyScanOpaque so)
+{
+	HannoySearch *search = &so->search;
+	HannoyRef  *refs;
+	int			n = HannoyValueSetsFind(&so->info, &so->filter, hannoy_exact_filter_limit,
+									&refs);
+	int			distinct = 0;
+
+	if (n < 0)
+		return false;
+	so->exact = true;
+	so->batch = palloc(sizeof(HannoyCandidate) * Max(n, 1));
+	so->nbatch = 0;
+	if (n > 0)
+		qsort(refs, n, sizeof(HannoyRef), compare_refs);
+	for (int i = 0; i < n; i++)
+		if (distinct == 0 || refs[distinct - 1] != refs[i])
+			refs[distinct++] = refs[i];
+
+	/* a failing element is told apart without its distance (graph.h) */
+	search->cut_inadmissible = true;
+	search->cut_distance = INFINITY;
+	for (int i = 0; i < distinct; i++)
+	{
+		HannoyCandidate c;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(&c, 0, sizeof(c));
+		c.ref = refs[i];
+		c.neighbors = -1;
+		c.vector = -1;
+		/* a bound below every distance: no neighbour is read */
+		if (search->visit(search, refs[i], 0, -INFINITY, &c) && !c.deleted)
+			so->batch[so->nbatch++] = c;
+	}
+	search->cut_inadmissible = false;
+	search->visits += distinct;
+	if (so->nbatch > 1)
+		qsort(so->batch, so->nbatch, sizeof(HannoyCandidate), compare_candidates);
+	return true;
+}
+
 static void
 start_search(IndexScanDesc scan, HannoyScanOpaque so)
 {
 	HannoyMetaPageData meta;
-	HannoyCandidate entry;
 
 	HannoyInitIndexInfo(&so->info, scan->indexRelation);
 	meta = HannoyReadMeta(scan->indexRelation);
@@ -359,23 +434,15 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 	so->search.skip_deleted = true;
 	so->search.keep_discarded = hannoy_iterative_scan != HANNOY_ITERATIVE_OFF;
 
-	if (!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry), meta.entry_level, &entry))
+	if (so->reader.filter == NULL || !search_exact(so))
 	{
-		/* vacuum moved the entry point since we read it: read it again */
-		meta = HannoyReadMeta(scan->indexRelation);
-		if (!ItemPointerIsValid(&meta.entry) ||
-			!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry),
-							  meta.entry_level, &entry))
+		if (!search_graph(so, meta))
 		{
 			so->done = true;
 			return;
 		}
+		so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
 	}
-	if (so->reader.filter != NULL)
-		search_filtered(so, entry, meta.entry_level);
-	else
-		search_layer0(so, entry, meta.entry_level);
-	so->nbatch = HannoySearchTakeResults(&so->search, &so->batch);
 	so->next = 0;
 	so->last_distance = -INFINITY;
 	if (so->rerank)
@@ -383,6 +450,28 @@ start_search(IndexScanDesc scan, HannoyScanOpaque so)
 		HannoyRerankerBegin(&so->reranker, scan, &so->info);
 		rerank_batch(scan, so);
 	}
+}
+
+/* The first batch's walk from the entry point; false if the index is empty. */
+static bool
+search_graph(HannoyScanOpaque so, HannoyMetaPageData meta)
+{
+	HannoyCandidate entry;
+
+	if (!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry), meta.entry_level, &entry))
+	{
+		/* vacuum moved the entry point since we read it: read it again */
+		meta = HannoyReadMeta(so->info.index);
+		if (!ItemPointerIsValid(&meta.entry) ||
+			!HannoyVisitEntry(&so->search, HannoyRefFromTid(&meta.entry),
+							  meta.entry_level, &entry))
+			return false;
+	}
+	if (so->reader.filter != NULL)
+		search_filtered(so, entry, meta.entry_level);
+	else
+		search_layer0(so, entry, meta.entry_level);
+	return true;
 }
 
 /*
@@ -444,7 +533,8 @@ scan_memory_exceeded(HannoyScanOpaque so)
 static void
 rerank_batch(IndexScanDesc scan, HannoyScanOpaque so)
 {
-	int			n = Min(so->nbatch, hannoy_rerank);
+	/* the exact path's batch is every match: each gets its exact distance */
+	int			n = so->exact ? so->nbatch : Min(so->nbatch, hannoy_rerank);
 
 	so->rows = palloc(sizeof(HannoyRankedRow) * Max(n * HANNOY_HEAPTIDS, 1));
 	so->nrows = 0;
@@ -484,7 +574,7 @@ rerank_batch(IndexScanDesc scan, HannoyScanOpaque so)
 static bool
 next_batch(IndexScanDesc scan, HannoyScanOpaque so)
 {
-	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget)
+	if (hannoy_iterative_scan == HANNOY_ITERATIVE_OFF || so->out_of_budget || so->exact)
 		return false;
 	/*
 	 * A batch can find no result while parked elements remain: a refill

@@ -22,6 +22,8 @@
  *	   relink  Live elements no live element links to on layer 0 any more
  *			 (pass 2 counts the links) are linked back from their own
  *			 neighbours, as an insert is; no search could reach them.
+ *	   value sets  The deleted elements' entries are removed from the value
+ *			 sets (value_sets.c), before pass 3 frees their TIDs for reuse.
  *	3. free  Deleted elements and their vector items are removed from their
  *			 pages (line pointers stay, so no other TID moves) and the
  *			 space goes to the free space map for later inserts.
@@ -46,6 +48,7 @@
 
 #include "element.h"
 #include "hannoy.h"
+#include "value_sets.h"
 
 typedef struct VacuumState
 {
@@ -72,6 +75,13 @@ static bool
 is_deleted(VacuumState *vs, HannoyRef ref)
 {
 	return HannoyVisitedLookup(&vs->deleted, ref) != NULL;
+}
+
+/* HannoyValueSetsForget's callback */
+static bool
+gone_from_value_sets(void *arg, HannoyRef ref)
+{
+	return is_deleted((VacuumState *) arg, ref);
 }
 
 static void
@@ -619,6 +629,9 @@ hannoybulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		/* 2b. elements nothing links to any more */
 		relink_orphans(&vs, ItemPointerIsValid(&meta.entry) ?
 					   HannoyRefFromTid(&meta.entry) : HANNOY_INVALID_REF);
+
+		/* 2c. value sets: before the items go, and another element may take a TID */
+		HannoyValueSetsForget(&vs.index, gone_from_value_sets, &vs, info->strategy);
 
 		/* 3. free */
 		it = roaring_create_iterator(vs.deleted_pages);

@@ -1,0 +1,750 @@
+/*-------------------------------------------------------------------------
+ *
+ * value_sets.c
+ *	  Value set pages (page.h): written by the build after the elements,
+ *	  appended to by inserts, read by scans, trimmed by vacuum, checked by
+ *	  hannoy_verify.
+ *
+ * Buckets: the build chooses their number from its entries (a head page
+ * half full on average) and writes each bucket's entries on its head page
+ * and, beyond one page, on a chain of pages after all the heads.  The
+ * number never changes: an index that grows much past its build has long
+ * chains (REINDEX makes them short again).
+ *
+ * Locking: a bucket's head page lock is its mutex.  An append locks the
+ * head page exclusively, then the chain's page that takes the entry (the
+ * head page names it), and a new page at the end if that one is full.
+ * Vacuum locks the head page exclusively, then each page of the chain in
+ * turn, and removes entries in place: an entry never moves to another
+ * page.  A lookup share-locks one page at a time.  So a lookup that read a
+ * page before an append to it missed only that entry, which belongs to a
+ * transaction still in progress when the scan began, and none it should
+ * see.  Every change is logged with Generic WAL, one page at a time
+ * (an append to a new page: the new page and the page linking to it).
+ *
+ * Vacuum removes the entries of the elements it deletes before it frees
+ * their items (vacuum.c), so an entry never names a freed item, nor
+ * another element that took its place.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/generic_xlog.h"
+#include "commands/vacuum.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+
+#include "build.h"
+#include "value_sets.h"
+
+typedef struct ValueEntry
+{
+	HannoyRef	ref;
+	uint32		key;
+} ValueEntry;
+
+static void
+value_pages_corrupted(Relation index, BlockNumber blkno, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has an invalid value set page at block %u",
+					RelationGetRelationName(index), blkno),
+			 errdetail_internal("%s", what),
+			 errhint("REINDEX the index.")));
+}
+
+static void
+init_value_page(Page page)
+{
+	HannoyValuePage vp;
+
+	HannoyInitPage(page, HANNOY_PAGE_VALUES);
+	vp = HannoyPageGetValues(page);
+	vp->next = InvalidBlockNumber;
+	vp->append = InvalidBlockNumber;
+	vp->nentries = 0;
+}
+
+/* The page's contents end after its entries; the rest is the hole. */
+static void
+set_value_page_end(Page page)
+{
+	HannoyValuePage vp = HannoyPageGetValues(page);
+
+	((PageHeader) page)->pd_lower =
+		(char *) &vp->entries[vp->nentries] - (char *) page;
+}
+
+static void
+put_entry(HannoyValuePage vp, uint32 key, HannoyRef ref)
+{
+	HannoyValueEntryData *e = &vp->entries[vp->nentries++];
+
+	e->key_hi = key >> 16;
+	e->key_lo = key & 0xffff;
+	HannoyRefToTid(ref, &e->element);
+}
+
+/* A locked page of a bucket's chain, checked; its values. */
+static HannoyValuePage
+get_value_page(Relation index, Buffer buf)
+{
+	Page		page = BufferGetPage(buf);
+	HannoyValuePage vp;
+
+	if (!HannoyPageIsHannoy(page) || HannoyPageGetOpaque(page)->flags != HANNOY_PAGE_VALUES)
+		value_pages_corrupted(index, BufferGetBlockNumber(buf), "It is not a value set page.");
+	vp = HannoyPageGetValues(page);
+	if (vp->nentries > HANNOY_VALUE_PAGE_ENTRIES)
+		value_pages_corrupted(index, BufferGetBlockNumber(buf),
+							  psprintf("It claims %u entries.", vp->nentries));
+	return vp;
+}
+
+/* Where a chain goes on: a block of the index past the metapage, or invalid. */
+static BlockNumber
+checked_next(Relation index, BlockNumber from, BlockNumber next, BlockNumber *nblocks)
+{
+	if (next == InvalidBlockNumber)
+		return next;
+	if (next >= *nblocks)
+		*nblocks = RelationGetNumberOfBlocks(index);
+	if (next == HANNOY_METAPAGE_BLKNO || next >= *nblocks)
+		value_pages_corrupted(index, from, psprintf("It links to block %u.", next));
+	return next;
+}
+
+static int
+compare_blocks(const void *a, const void *b)
+{
+	BlockNumber x = *(const BlockNumber *) a;
+	BlockNumber y = *(const BlockNumber *) b;
+
+	return (x > y) - (x < y);
+}
+
+static BlockNumber
+bucket_head(const HannoyIndexInfo *info, uint32 key)
+{
+	return info->value_sets + key % info->value_buckets;
+}
+
+/* --- the build ------------------------------------------------------------ */
+
+/*
+ * Write the value sets of a built graph after its last page, and name them
+ * in the metapage (both to be logged with the rest of the build).
+ */
+void
+HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
+{
+	const HannoyAttrs *attrs = g->stored.attrs;
+	ValueEntry *entries;
+	ValueEntry *sorted;
+	int64		nentries = 0;
+	int64		capacity = Max(g->count, 16);
+	uint32		buckets = HANNOY_MIN_VALUE_BUCKETS;
+	int64	   *starts;
+	BlockNumber first = RelationGetNumberOfBlocks(index);
+	BlockNumber overflow;
+	Buffer		metabuf;
+	HannoyMetaPage meta;
+
+	if (!HannoyAttrsHaveKeys(attrs))
+		return;
+	entries = palloc_extended(sizeof(ValueEntry) * capacity, MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < g->count; i++)
+	{
+		uint32	   *keys;
+		int			n;
+
+		CHECK_FOR_INTERRUPTS();
+		n = HannoyAreaKeys(attrs, (HannoyAttrsHeader) build_attrs(g, i), &keys);
+		if (nentries + n > capacity)
+		{
+			capacity = Max(capacity * 2, nentries + n);
+			entries = repalloc_huge(entries, sizeof(ValueEntry) * capacity);
+		}
+		for (int k = 0; k < n; k++)
+		{
+			entries[nentries].ref = HannoyRefFromTid((ItemPointer) &loc[i]);
+			entries[nentries++].key = keys[k];
+		}
+		pfree(keys);
+	}
+
+	/* head pages half full on average */
+	while ((int64) buckets * (HANNOY_VALUE_PAGE_ENTRIES / 2) < nentries &&
+		   buckets < (1U << 24))
+		buckets *= 2;
+
+	/* entries by bucket (a counting sort, keeping element order) */
+	starts = palloc0(sizeof(int64) * (buckets + 1));
+	for (int64 i = 0; i < nentries; i++)
+		starts[entries[i].key % buckets + 1]++;
+	for (uint32 b = 0; b < buckets; b++)
+		starts[b + 1] += starts[b];
+	sorted = palloc_extended(sizeof(ValueEntry) * Max(nentries, 1), MCXT_ALLOC_HUGE);
+	{
+		int64	   *fill = palloc(sizeof(int64) * buckets);
+
+		memcpy(fill, starts, sizeof(int64) * buckets);
+		for (int64 i = 0; i < nentries; i++)
+			sorted[fill[entries[i].key % buckets]++] = entries[i];
+		pfree(fill);
+	}
+	pfree(entries);
+
+	/*
+	 * Pages in block order: every head page, then each bucket's further
+	 * pages, bucket after bucket.
+	 */
+	overflow = first + buckets;
+	for (int pass = 0; pass < 2; pass++)
+	{
+		BlockNumber next_overflow = overflow;
+
+		for (uint32 b = 0; b < buckets; b++)
+		{
+			int64		count = starts[b + 1] - starts[b];
+			int64		pages = Max(1, (count + HANNOY_VALUE_PAGE_ENTRIES - 1) /
+									HANNOY_VALUE_PAGE_ENTRIES);
+
+			for (int64 p = (pass == 0 ? 0 : 1); p < (pass == 0 ? 1 : pages); p++)
+			{
+				PGAlignedBlock page;
+				HannoyValuePage vp;
+				int64		from = starts[b] + p * HANNOY_VALUE_PAGE_ENTRIES;
+				int64		to = Min(from + HANNOY_VALUE_PAGE_ENTRIES, starts[b + 1]);
+
+				CHECK_FOR_INTERRUPTS();
+				init_value_page(page.data);
+				vp = HannoyPageGetValues(page.data);
+				for (int64 i = from; i < to; i++)
+					put_entry(vp, sorted[i].key, sorted[i].ref);
+				/* this bucket's further pages are next_overflow onwards */
+				if (p + 1 < pages)
+					vp->next = next_overflow + (pass == 0 ? 0 : p);
+				if (p == 0)
+					vp->append = pages > 1 ? next_overflow + pages - 2 : first + b;
+				set_value_page_end(page.data);
+				HannoyBuildFlushPage(index, page.data);
+			}
+			next_overflow += pages - 1;
+		}
+	}
+	pfree(sorted);
+	pfree(starts);
+
+	metabuf = ReadBuffer(index, HANNOY_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HannoyPageGetMeta(BufferGetPage(metabuf));
+	meta->value_sets = first;
+	meta->value_buckets = buckets;
+	MarkBufferDirty(metabuf);
+	UnlockReleaseBuffer(metabuf);
+}
+
+/* --- appends -------------------------------------------------------------- */
+
+static void
+append_entry(HannoyIndexInfo *info, uint32 key, HannoyRef ref)
+{
+	Relation	index = info->index;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	BlockNumber head = checked_next(index, HANNOY_METAPAGE_BLKNO, bucket_head(info, key), &nblocks);
+	Buffer		headbuf = ReadBuffer(index, head);
+	Buffer		buf;
+	Buffer		newbuf = InvalidBuffer;
+	HannoyValuePage vp;
+	GenericXLogState *state;
+	Page		headpage;
+	Page		page;
+	BlockNumber target;
+
+	LockBuffer(headbuf, BUFFER_LOCK_EXCLUSIVE);
+	vp = get_value_page(index, headbuf);
+	target = vp->append == InvalidBlockNumber ? head :
+		checked_next(index, head, vp->append, &nblocks);
+	buf = headbuf;
+	/* the page appends go to, or the first after it with room */
+	for (BlockNumber steps = 0;; steps++)
+	{
+		if (target != BufferGetBlockNumber(buf))
+		{
+			if (buf != headbuf)
+				UnlockReleaseBuffer(buf);
+			buf = ReadBuffer(index, target);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		}
+		vp = get_value_page(index, buf);
+		if (vp->nentries < HANNOY_VALUE_PAGE_ENTRIES || vp->next == InvalidBlockNumber)
+			break;
+		if (steps > nblocks)
+			value_pages_corrupted(index, head, "Its chain has a cycle.");
+		target = checked_next(index, target, vp->next, &nblocks);
+	}
+	if (vp->nentries >= HANNOY_VALUE_PAGE_ENTRIES)
+	{
+		LockRelationForExtension(index, ExclusiveLock);
+		newbuf = ReadBuffer(index, P_NEW);
+		LockBuffer(newbuf, BUFFER_LOCK_EXCLUSIVE);
+		UnlockRelationForExtension(index, ExclusiveLock);
+	}
+
+	state = GenericXLogStart(index);
+	headpage = GenericXLogRegisterBuffer(state, headbuf, 0);
+	page = buf == headbuf ? headpage : GenericXLogRegisterBuffer(state, buf, 0);
+	vp = HannoyPageGetValues(page);
+	if (BufferIsValid(newbuf))
+	{
+		Page		newpage = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
+
+		init_value_page(newpage);
+		vp->next = BufferGetBlockNumber(newbuf);
+		page = newpage;
+		vp = HannoyPageGetValues(page);
+	}
+	put_entry(vp, key, ref);
+	set_value_page_end(page);
+	HannoyPageGetValues(headpage)->append = BufferGetBlockNumber(BufferIsValid(newbuf) ? newbuf : buf);
+	GenericXLogFinish(state);
+
+	if (BufferIsValid(newbuf))
+		UnlockReleaseBuffer(newbuf);
+	if (buf != headbuf)
+		UnlockReleaseBuffer(buf);
+	UnlockReleaseBuffer(headbuf);
+}
+
+/* Enter a new element, ref, with its attribute area, in the value sets. */
+void
+HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area)
+{
+	uint32	   *keys;
+	int			n;
+
+	if (info->value_buckets == 0 || area == NULL)
+		return;
+	n = HannoyAreaKeys(info->attrs, area, &keys);
+	for (int k = 0; k < n; k++)
+		append_entry(info, keys[k], ref);
+	pfree(keys);
+}
+
+/* --- lookups -------------------------------------------------------------- */
+
+/* The elements found for one key, up to a limit. */
+typedef struct KeyHits
+{
+	uint32		key;
+	bool		over;			/* more than the limit */
+	int			count;
+	HannoyRef  *refs;
+} KeyHits;
+
+static int
+compare_hits(const void *a, const void *b)
+{
+	uint32		x = ((const KeyHits *) a)->key;
+	uint32		y = ((const KeyHits *) b)->key;
+
+	return (x > y) - (x < y);
+}
+
+static KeyHits *
+find_hits(KeyHits *hits, int nhits, uint32 key)
+{
+	KeyHits		probe = {key};
+
+	return bsearch(&probe, hits, nhits, sizeof(KeyHits), compare_hits);
+}
+
+/* Read one bucket's chain, collecting the entries of the keys in hits. */
+static void
+read_bucket(HannoyIndexInfo *info, BlockNumber head, KeyHits *hits, int nhits, int limit)
+{
+	Relation	index = info->index;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	BlockNumber blkno = checked_next(index, HANNOY_METAPAGE_BLKNO, head, &nblocks);
+
+	for (BlockNumber steps = 0; blkno != InvalidBlockNumber; steps++)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		HannoyValuePage vp;
+		BlockNumber next;
+
+		CHECK_FOR_INTERRUPTS();
+		if (steps > nblocks)
+			value_pages_corrupted(index, head, "Its chain has a cycle.");
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		vp = get_value_page(index, buf);
+		for (uint32 i = 0; i < vp->nentries; i++)
+		{
+			KeyHits    *h = find_hits(hits, nhits, HannoyValueEntryKey(&vp->entries[i]));
+
+			if (h == NULL || h->over)
+				continue;
+			if (h->count >= limit)
+			{
+				h->over = true;
+				continue;
+			}
+			if (h->refs == NULL)
+				h->refs = palloc(sizeof(HannoyRef) * limit);
+			h->refs[h->count++] = HannoyRefFromTid(&vp->entries[i].element);
+		}
+		next = checked_next(index, blkno, vp->next, &nblocks);
+		UnlockReleaseBuffer(buf);
+		blkno = next;
+	}
+}
+
+/*
+ * The elements that may meet a scan's conditions, found through the value
+ * sets: those of the condition with a key set whose elements are fewest
+ * (every element found still needs checking against all conditions).
+ * Returns how many (*refs, palloc'd; an element may come twice), or -1
+ * when no condition has a key set or each has more than limit elements.
+ */
+int
+HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
+					HannoyRef **refs)
+{
+	HannoyKeySet *sets = palloc(sizeof(HannoyKeySet) * filter->nkeys);
+	bool	   *usable = palloc(sizeof(bool) * filter->nkeys);
+	KeyHits    *hits;
+	int			nhits = 0;
+	int			best = -1;
+	int64		best_count = 0;
+	int			n = 0;
+
+	if (info->value_buckets == 0 || limit <= 0)
+		return -1;
+	for (int k = 0; k < filter->nkeys; k++)
+	{
+		usable[k] = HannoyFilterKeySet(filter, k, &sets[k]);
+		if (usable[k])
+			nhits += sets[k].nkeys;
+	}
+	if (nhits == 0)
+	{
+		/* a usable set with no key (&& '{}') holds no element */
+		for (int k = 0; k < filter->nkeys; k++)
+			if (usable[k])
+			{
+				*refs = NULL;
+				return 0;
+			}
+		return -1;
+	}
+
+	/* every key once, sorted */
+	hits = palloc0(sizeof(KeyHits) * nhits);
+	nhits = 0;
+	for (int k = 0; k < filter->nkeys; k++)
+		for (int i = 0; usable[k] && i < sets[k].nkeys; i++)
+			hits[nhits++].key = sets[k].keys[i];
+	qsort(hits, nhits, sizeof(KeyHits), compare_hits);
+	{
+		int			kept = 0;
+
+		for (int i = 0; i < nhits; i++)
+			if (kept == 0 || hits[kept - 1].key != hits[i].key)
+				hits[kept++] = hits[i];
+		nhits = kept;
+	}
+
+	/* each bucket once */
+	{
+		BlockNumber *heads = palloc(sizeof(BlockNumber) * nhits);
+		int			nheads = 0;
+
+		for (int i = 0; i < nhits; i++)
+			heads[nheads++] = bucket_head(info, hits[i].key);
+		qsort(heads, nheads, sizeof(BlockNumber), compare_blocks);
+		for (int i = 0; i < nheads; i++)
+			if (i == 0 || heads[i] != heads[i - 1])
+				read_bucket(info, heads[i], hits, nhits, limit + 1);
+		pfree(heads);
+	}
+
+	/* the condition whose elements are fewest */
+	for (int k = 0; k < filter->nkeys; k++)
+	{
+		int64		count = sets[k].any_one ? PG_INT64_MAX : 0;
+
+		if (!usable[k])
+			continue;
+		for (int i = 0; i < sets[k].nkeys; i++)
+		{
+			KeyHits    *h = find_hits(hits, nhits, sets[k].keys[i]);
+			int64		c = h->over ? (int64) limit + 1 : h->count;
+
+			count = sets[k].any_one ? Min(count, c) : count + c;
+		}
+		if (sets[k].nkeys == 0)
+			count = 0;
+		if (best < 0 || count < best_count)
+		{
+			best = k;
+			best_count = count;
+		}
+	}
+	if (best_count > limit)
+		return -1;
+
+	*refs = palloc(sizeof(HannoyRef) * Max(best_count, 1));
+	if (sets[best].any_one)
+	{
+		for (int i = 0; i < sets[best].nkeys; i++)
+		{
+			KeyHits    *h = find_hits(hits, nhits, sets[best].keys[i]);
+
+			if (!h->over && h->count == best_count)
+			{
+				if (h->count > 0)
+					memcpy(*refs, h->refs, sizeof(HannoyRef) * h->count);
+				n = h->count;
+				break;
+			}
+		}
+	}
+	else
+		for (int i = 0; i < sets[best].nkeys; i++)
+		{
+			KeyHits    *h = find_hits(hits, nhits, sets[best].keys[i]);
+
+			if (h->count > 0)
+				memcpy(*refs + n, h->refs, sizeof(HannoyRef) * h->count);
+			n += h->count;
+		}
+	return n;
+}
+
+/* --- vacuum --------------------------------------------------------------- */
+
+/*
+ * Remove the entries of the elements gone(arg, ref) says vacuum deletes,
+ * bucket after bucket, each page in place; appends then go to the
+ * chain's first page with room.
+ */
+void
+HannoyValueSetsForget(HannoyIndexInfo *info, bool (*gone) (void *arg, HannoyRef ref),
+					  void *arg, BufferAccessStrategy strategy)
+{
+	Relation	index = info->index;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	for (uint32 b = 0; b < info->value_buckets; b++)
+	{
+		BlockNumber head = checked_next(index, HANNOY_METAPAGE_BLKNO,
+										info->value_sets + b, &nblocks);
+		Buffer		headbuf = ReadBufferExtended(index, MAIN_FORKNUM, head, RBM_NORMAL, strategy);
+		BlockNumber blkno = head;
+		BlockNumber append = InvalidBlockNumber;
+		BlockNumber last = head;
+
+		vacuum_delay_point();
+		LockBuffer(headbuf, BUFFER_LOCK_EXCLUSIVE);
+		for (BlockNumber steps = 0; blkno != InvalidBlockNumber; steps++)
+		{
+			Buffer		buf = headbuf;
+			HannoyValuePage vp;
+			uint32		kept = 0;
+			BlockNumber next;
+
+			CHECK_FOR_INTERRUPTS();
+			if (steps > nblocks)
+				value_pages_corrupted(index, head, "Its chain has a cycle.");
+			if (blkno != head)
+			{
+				buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
+				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			}
+			vp = get_value_page(index, buf);
+			for (uint32 i = 0; i < vp->nentries; i++)
+				kept += !gone(arg, HannoyRefFromTid(&vp->entries[i].element));
+			if (kept < vp->nentries)
+			{
+				GenericXLogState *state = GenericXLogStart(index);
+				Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+
+				vp = HannoyPageGetValues(page);
+				kept = 0;
+				for (uint32 i = 0; i < vp->nentries; i++)
+					if (!gone(arg, HannoyRefFromTid(&vp->entries[i].element)))
+						vp->entries[kept++] = vp->entries[i];
+				vp->nentries = kept;
+				set_value_page_end(page);
+				GenericXLogFinish(state);
+			}
+			if (append == InvalidBlockNumber && vp->nentries < HANNOY_VALUE_PAGE_ENTRIES)
+				append = blkno;
+			last = blkno;
+			next = checked_next(index, blkno, vp->next, &nblocks);
+			if (buf != headbuf)
+				UnlockReleaseBuffer(buf);
+			blkno = next;
+		}
+		if (append == InvalidBlockNumber)
+			append = last;
+		if (HannoyPageGetValues(BufferGetPage(headbuf))->append != append)
+		{
+			GenericXLogState *state = GenericXLogStart(index);
+			Page		page = GenericXLogRegisterBuffer(state, headbuf, 0);
+
+			HannoyPageGetValues(page)->append = append;
+			GenericXLogFinish(state);
+		}
+		UnlockReleaseBuffer(headbuf);
+	}
+}
+
+/* --- hannoy_verify -------------------------------------------------------- */
+
+static int
+compare_entries(const void *a, const void *b)
+{
+	const ValueEntry *x = a;
+	const ValueEntry *y = b;
+
+	if (x->ref != y->ref)
+		return x->ref < y->ref ? -1 : 1;
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/*
+ * Read every bucket's chain (nblocks: the index's size) into vc; a
+ * complaint, or NULL.  Every page a chain reaches must be a value set page
+ * reached by no other chain, and every entry must be in the bucket of its
+ * key.
+ */
+const char *
+HannoyValueCheckBegin(HannoyValueCheck *vc, HannoyIndexInfo *info, BlockNumber nblocks)
+{
+	Relation	index = info->index;
+	bool	   *seen = palloc0(sizeof(bool) * Max(nblocks, 1));
+	int64		capacity = 1024;
+
+	vc->entries = palloc(sizeof(ValueEntry) * capacity);
+	vc->nentries = 0;
+	vc->matched = 0;
+	if (info->value_buckets == 0)
+		return NULL;
+	if (info->value_sets == HANNOY_METAPAGE_BLKNO ||
+		info->value_sets >= nblocks || info->value_buckets > nblocks - info->value_sets)
+		return psprintf("The metapage places %u buckets at block %u of %u.",
+						info->value_buckets, info->value_sets, nblocks);
+	for (uint32 b = 0; b < info->value_buckets; b++)
+	{
+		BlockNumber blkno = info->value_sets + b;
+
+		while (blkno != InvalidBlockNumber)
+		{
+			Buffer		buf;
+			Page		page;
+			HannoyValuePage vp;
+
+			CHECK_FOR_INTERRUPTS();
+			if (blkno == HANNOY_METAPAGE_BLKNO || blkno >= nblocks || seen[blkno])
+				return psprintf("Bucket %u reaches block %u, which is %s.", b, blkno,
+								blkno < nblocks && blkno != HANNOY_METAPAGE_BLKNO ?
+								"in another chain too" : "not a value set page");
+			seen[blkno] = true;
+			buf = ReadBuffer(index, blkno);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			if (!HannoyPageIsHannoy(page) ||
+				HannoyPageGetOpaque(page)->flags != HANNOY_PAGE_VALUES ||
+				HannoyPageGetValues(page)->nentries > HANNOY_VALUE_PAGE_ENTRIES)
+			{
+				UnlockReleaseBuffer(buf);
+				return psprintf("Block %u, in bucket %u, is not a valid value set page.",
+								blkno, b);
+			}
+			vp = HannoyPageGetValues(page);
+			if (vc->nentries + vp->nentries > capacity)
+			{
+				capacity = capacity * 2 + vp->nentries;
+				vc->entries = repalloc_huge(vc->entries, sizeof(ValueEntry) * capacity);
+			}
+			for (uint32 i = 0; i < vp->nentries; i++)
+			{
+				ValueEntry *e = &vc->entries[vc->nentries++];
+
+				e->ref = HannoyRefFromTid(&vp->entries[i].element);
+				e->key = HannoyValueEntryKey(&vp->entries[i]);
+				if (e->key % info->value_buckets != b)
+				{
+					UnlockReleaseBuffer(buf);
+					return psprintf("Block %u, in bucket %u, has an entry of bucket %u.",
+									blkno, b, e->key % info->value_buckets);
+				}
+			}
+			blkno = vp->next;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+	pfree(seen);
+	qsort(vc->entries, vc->nentries, sizeof(ValueEntry), compare_entries);
+	for (int64 i = 1; i < vc->nentries; i++)
+		if (compare_entries(&vc->entries[i - 1], &vc->entries[i]) == 0)
+			return psprintf("Element (%u,%u) is entered twice under key %u.",
+							(BlockNumber) (vc->entries[i].ref >> 16),
+							(OffsetNumber) (vc->entries[i].ref & 0xffff), vc->entries[i].key);
+	return NULL;
+}
+
+/*
+ * Whether the entries of element ref are its keys (sorted): all of them
+ * when complete, else (a deleted element, whose entries vacuum may have
+ * removed already) some; a complaint, or NULL.
+ */
+const char *
+HannoyValueCheckElement(HannoyValueCheck *vc, HannoyRef ref, const uint32 *keys, int nkeys,
+						bool complete)
+{
+	ValueEntry	probe = {ref, 0};
+	int64		lo = 0;
+	int64		hi = vc->nentries;
+
+	/* the first entry of ref */
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (compare_entries(&vc->entries[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int k = 0; k < nkeys; k++)
+	{
+		if (lo < vc->nentries && vc->entries[lo].ref == ref && vc->entries[lo].key == keys[k])
+		{
+			lo++;
+			vc->matched++;
+		}
+		else if (complete)
+			return psprintf("Its value key %u is not in the value sets.", keys[k]);
+	}
+	if (lo < vc->nentries && vc->entries[lo].ref == ref)
+		return psprintf("The value sets enter it under key %u, which is not its.",
+						vc->entries[lo].key);
+	return NULL;
+}
+
+/* After every element: entries no element claimed. */
+const char *
+HannoyValueCheckEnd(HannoyValueCheck *vc)
+{
+	if (vc->matched != vc->nentries)
+		return psprintf("%lld of its %lld entries name no element.",
+						(long long) (vc->nentries - vc->matched), (long long) vc->nentries);
+	return NULL;
+}

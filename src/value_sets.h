@@ -1,0 +1,74 @@
+/*-------------------------------------------------------------------------
+ *
+ * value_sets.h
+ *	  Value sets: for the values of attribute columns, the elements that
+ *	  hold them, so that a scan whose conditions few elements meet checks
+ *	  just those (src/README.filters).
+ *
+ *	  value_keys.c  the keys: a value's 32-bit hash, for elements and for
+ *	                scan conditions
+ *	  value_sets.c  the pages: writing them at build, appends, lookups,
+ *	                vacuum's removals, hannoy_verify's checks
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef HANNOY_VALUE_SETS_H
+#define HANNOY_VALUE_SETS_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+
+#include "attrs.h"
+#include "graph.h"
+#include "hannoy.h"
+
+/* buckets of an index built with few entries (or none) */
+#define HANNOY_MIN_VALUE_BUCKETS	8
+
+/*
+ * What the elements meeting one scan condition hold: every one of keys
+ * (=, = ANY, &&, IS NULL: the union of their sets), or at least one of
+ * them (@>: all of its elements, so any one set holds every match).
+ */
+typedef struct HannoyKeySet
+{
+	uint32	   *keys;
+	int			nkeys;
+	bool		any_one;
+} HannoyKeySet;
+
+/* value_keys.c */
+extern bool HannoyAttrsHaveKeys(const HannoyAttrs *attrs);
+extern int	HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area,
+						   uint32 **keys);
+extern bool HannoyKeyedCondition(Oid coltype, int strategy, Oid argtype, Oid collation);
+extern bool HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set);
+
+/* value_sets.c */
+struct BuildGraph;
+extern void HannoyBuildValueSets(struct BuildGraph *g, Relation index,
+								 const ItemPointerData *loc);
+extern void HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref,
+							   HannoyAttrsHeader area);
+extern int	HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter,
+								int limit, HannoyRef **refs);
+extern void HannoyValueSetsForget(HannoyIndexInfo *info,
+								  bool (*gone) (void *arg, HannoyRef ref), void *arg,
+								  BufferAccessStrategy strategy);
+
+/* hannoy_verify: every entry names an element holding its key, and back */
+typedef struct HannoyValueCheck
+{
+	struct ValueEntry *entries; /* every entry, by element then key */
+	int64		nentries;
+	int64		matched;		/* entries elements have claimed */
+} HannoyValueCheck;
+
+extern const char *HannoyValueCheckBegin(HannoyValueCheck *vc, HannoyIndexInfo *info,
+										 BlockNumber nblocks);
+extern const char *HannoyValueCheckElement(HannoyValueCheck *vc, HannoyRef ref,
+										   const uint32 *keys, int nkeys, bool complete);
+extern const char *HannoyValueCheckEnd(HannoyValueCheck *vc);
+
+#endif							/* HANNOY_VALUE_SETS_H */
