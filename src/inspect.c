@@ -100,16 +100,16 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	Relation	index = open_hannoy_index(PG_GETARG_OID(0), &heap);
 	HannoyMetaPageData meta = HannoyReadMeta(index);
 	TupleDesc	tupdesc;
-	Datum		values[14];
-	bool		nulls[14] = {0};
+	Datum		values[16];
+	bool		nulls[16] = {0};
 	bool		has_entry = ItemPointerIsValid(&meta.entry);
 	bool		pq = meta.storage == HANNOY_STORAGE_PQ;
 	bool		trained = pq && meta.codebook != InvalidBlockNumber;
 
-	/* 11 columns in version 0.1.0 of the SQL function, 14 since 0.2.0 */
+	/* 11 columns in version 0.1.0 of the SQL function, 14 since 0.2.0, 16 since 0.4.0 */
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
-		(tupdesc->natts != 11 && tupdesc->natts != 14))
-		elog(ERROR, "return type must be a row type of 11 or 14 columns");
+		(tupdesc->natts != 11 && tupdesc->natts != 14 && tupdesc->natts != 16))
+		elog(ERROR, "return type must be a row type of 11, 14 or 16 columns");
 
 	values[0] = CStringGetTextDatum(psprintf("%08X", meta.magic));
 	values[1] = Int32GetDatum(meta.version);
@@ -131,6 +131,8 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	nulls[12] = !trained;
 	values[13] = Int64GetDatum(meta.trained_on);
 	nulls[13] = !trained;
+	values[14] = Int64GetDatum(meta.value_sets);
+	values[15] = Int64GetDatum(meta.value_buckets);
 	close_hannoy_index(index, heap);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -230,7 +230,8 @@ HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area, uint32 **keys)
 
 			deconstruct_array(array, col->elemtype, col->elemlen, col->elembyval,
 							  col->elemalign, &elements, &nulls, &count);
-			if (n + count > capacity)
+			/* room for these and one key per column after this one */
+			if (n + count + attrs->natts > capacity)
 			{
 				capacity = n + count + attrs->natts;
 				*keys = repalloc(*keys, sizeof(uint32) * capacity);

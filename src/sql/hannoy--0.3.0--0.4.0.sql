@@ -137,3 +137,16 @@ CREATE OPERATOR CLASS array_ops DEFAULT FOR TYPE anyarray USING hannoy AS
 	OPERATOR 6 pg_catalog.&& (anyarray, anyarray),
 	OPERATOR 7 pg_catalog.@> (anyarray, anyarray),
 	OPERATOR 8 pg_catalog.<@ (anyarray, anyarray);
+
+-- two more columns: where the value sets start, and their buckets
+-- (on-disk format version 6; both 0 for an index without them)
+DROP FUNCTION hannoy_metapage_info(regclass);
+CREATE FUNCTION hannoy_metapage_info(index regclass,
+	OUT magic text, OUT version integer, OUT dimensions integer,
+	OUT m integer, OUT ef_construction integer, OUT storage text,
+	OUT entry_block bigint, OUT entry_offset integer, OUT entry_level integer,
+	OUT max_level integer, OUT elements bigint,
+	OUT pq_m integer, OUT codebook_block bigint, OUT trained_on bigint,
+	OUT value_sets_block bigint, OUT value_buckets bigint)
+	AS 'MODULE_PATHNAME', 'hannoy_metapage_info' LANGUAGE C STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION hannoy_metapage_info(regclass) FROM PUBLIC;

@@ -25,7 +25,7 @@ my $query = q{SET enable_seqscan = off;
 	SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY v <-> (SELECT v FROM items WHERE id = 7) LIMIT 5) s};
 my $before = $node->safe_psql('postgres', $query);
 is($node->safe_psql('postgres', "SELECT version, storage FROM hannoy_metapage_info('items_v')"),
-	'5|fp32', "0.1.0's hannoy_metapage_info (11 columns) works with this library");
+	'6|fp32', "0.1.0's hannoy_metapage_info (11 columns) works with this library");
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_opclass WHERE opcname LIKE '%pq_ops'}),
 	'0', 'no PQ opclasses before the update');
 

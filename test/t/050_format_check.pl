@@ -52,7 +52,7 @@ for my $old (2, 3, 4)
 }
 patch_metapage(4, pack('V', 1));
 ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$query");
-like($err, qr/format version 1, this hannoy reads versions 2 to 5/,
+like($err, qr/format version 1, this hannoy reads versions 2 to 6/,
 	'version 1 is no longer read, and the message says which are');
 like($err, qr/HINT:\s+REINDEX/, 'with a REINDEX hint');
 

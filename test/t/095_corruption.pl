@@ -78,10 +78,19 @@ sub parse_index
 	my $m = u16($bytes, 34);
 	my %ix = (nblocks => length($bytes) / 8192, m => $m, dims => u16($bytes, 32),
 		storage => ord(substr($bytes, 38, 1)), entry => tid_at($bytes, 40),
-		entry_level => unpack('s<', substr($bytes, 46, 2)), elements => [], vitems => [], maxoff => [0]);
+		entry_level => unpack('s<', substr($bytes, 46, 2)), elements => [], vitems => [], maxoff => [0],
+		vpages => []);
 	for my $blk (1 .. $ix{nblocks} - 1)
 	{
 		my $page = substr($bytes, $blk * 8192, 8192);
+		if (u16($page, 8184) == 8)    # a value set page (version 6): next, append, entries
+		{
+			my ($next, $append, $n) = unpack 'V3', substr($page, 24, 12);
+			push @{ $ix{vpages} }, { blk => $blk, next => $next, append => $append, nentries => $n,
+				page => $page };
+			push @{ $ix{maxoff} }, 0;
+			next;
+		}
 		push @{ $ix{maxoff} }, (u16($page, 12) - 24) / 4;
 		for my $off (1 .. $ix{maxoff}[$blk])
 		{
@@ -238,6 +247,25 @@ my @patch_kinds = (
 				[ 5 + int rand($s - 5), chr(int rand 256), 'a value byte', undef ]) };
 		edit($e->{blk}, $e->{attrs_at} + $at, $bytes, sprintf('element (%d,%d) attribute area +%d (%s): %s',
 				$e->{blk}, $e->{off}, $at, $what, unpack('H*', $bytes)), $detect);
+	},
+	# value sets (version 6): a page's count, chain links, an entry
+	'value set page' => sub {
+		my ($ix) = @_;
+		my $vp = pick(grep { $_->{nentries} > 0 } @{ $ix->{vpages} }) or return;
+		my $e = 36 + 10 * int rand $vp->{nentries};
+		my ($at, $bytes, $what, $detect) = @{ pick(
+				[ 32, pack('V', pick(815, 65535, 0, $vp->{nentries} - 1)), 'nentries', 1 ],
+				[ 24, pack('V', pick($ix->{nblocks} + 3, 0, $vp->{blk},
+					$vp->{next} != 0xFFFFFFFF ? 0xFFFFFFFF : 0)), 'next', 1 ],
+				[ 28, pack('V', pick(0, 1, $ix->{nblocks} + 3, 0x7FFFFFFF)), 'append', undef ],
+				# another element, not one at all, or past the index: an entry no element claims
+				[ $e + 4, tid_bytes(@{ pick([ int rand 2**32, int rand 2**16 ], [ 1, 0 ], [ $ix->{nblocks} + 1, 1 ],
+					[ $vp->{blk}, 1 ]) }), 'an entry\'s element', 1 ],
+				# a key the element does not hold
+				map({ [ $e + $_, chr(ord(substr($vp->{page}, $e + $_, 1)) ^ (1 + int rand 255)),
+					'an entry\'s key', 1 ] } 0 .. 3)) };
+		edit($vp->{blk}, $at, $bytes, sprintf('value set page %d +%d (%s): %s', $vp->{blk}, $at, $what,
+				unpack('H*', $bytes)), $detect);
 	},
 	'vector item: type' => sub {
 		my $v = pick(@{ $_[0]{vitems} }) or return;
