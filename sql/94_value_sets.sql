@@ -95,7 +95,7 @@ SELECT cond, check_sets(cond) FROM (VALUES ('tenant = 7'), ('tags && ''{105}''')
 
 -- One value held by most rows: its bucket chains over many pages
 UPDATE vs SET tenant = 5 WHERE id % 10 <> 0;
-SELECT hannoy_verify('vs_built') AS elements;
+SELECT hannoy_verify('vs_built') > 4167 AS verified;
 REINDEX INDEX vs_built;
 SELECT hannoy_verify('vs_built') AS elements;
 SELECT cond, check_sets(cond) FROM (VALUES ('tenant = 5'), ('tenant = 10')) AS c(cond);
