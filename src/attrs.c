@@ -27,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "attrs.h"
+#include "value_sets.h"
 #include "hannoy.h"
 
 /*
@@ -120,6 +121,7 @@ HannoyAttrsForIndex(Relation index, MemoryContext cxt)
 		col->typalign = att->attalign;
 		/* a domain over an array is an array (anyarray takes it) */
 		col->elemtype = att->attlen == -1 ? get_base_element_type(att->atttypid) : InvalidOid;
+		col->basetype = getBaseType(OidIsValid(col->elemtype) ? col->elemtype : col->typid);
 		if (OidIsValid(col->elemtype))
 		{
 			check_array_element(index, att, col->elemtype);
@@ -382,6 +384,10 @@ HannoyFilterInit(HannoyFilter *filter, const HannoyAttrs *attrs, ScanKey keys,
 	}
 	if (filter->nkeys == 0)
 		return !filter->never;
+	filter->keyed_arrays = palloc0(sizeof(struct HannoyKeyedArray *) * filter->nkeys);
+	for (int k = 0; k < filter->nkeys; k++)
+		if (filter->keys[k].sk_flags & SK_SEARCHARRAY)
+			filter->keyed_arrays[k] = HannoyKeyedArrayInit(filter, k);
 	filter->values = palloc(sizeof(Datum) * attrs->natts);
 	filter->isnull = palloc(sizeof(bool) * attrs->natts);
 	filter->cxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy filter",
@@ -419,6 +425,8 @@ HannoyFilterMatches(HannoyFilter *filter, HannoyAttrsHeader area, bool *matches)
 			*matches = !filter->isnull[i];
 		else if (filter->isnull[i] || (key->sk_flags & SK_ISNULL))
 			*matches = false;
+		else if (key->sk_flags & SK_SEARCHARRAY && filter->keyed_arrays[k] != NULL)
+			*matches = HannoyKeyedArrayMatches(filter, k, filter->values[i]);
 		else if (key->sk_flags & SK_SEARCHARRAY)
 		{
 			*matches = false;

@@ -29,6 +29,8 @@ typedef struct HannoyAttrColumn
 	int16		elemlen;
 	bool		elembyval;
 	char		elemalign;
+	/* the base type of its values (of its elements, for arrays) */
+	Oid			basetype;
 } HannoyAttrColumn;
 
 typedef struct HannoyAttrs
@@ -56,6 +58,8 @@ typedef struct HannoyFilter
 	/* SK_SEARCHARRAY keys (= ANY): each key's non-NULL array elements */
 	Datum	  **array_elements;
 	int		   *array_counts;
+	/* keys of = ANY whose values have keys: their elements by key (value_keys.c) */
+	struct HannoyKeyedArray **keyed_arrays;
 } HannoyFilter;
 
 extern void HannoyCheckColumns(Relation index);

@@ -53,9 +53,9 @@ typedef enum ValueKind
 #define STRATEGY_CONTAINS	7
 
 static ValueKind
-value_kind(Oid type)
+base_kind(Oid basetype)
 {
-	switch (getBaseType(type))
+	switch (basetype)
 	{
 		case INT2OID:
 		case INT4OID:
@@ -81,11 +81,17 @@ value_kind(Oid type)
 	}
 }
 
+static ValueKind
+value_kind(Oid type)
+{
+	return base_kind(getBaseType(type));
+}
+
 /* The kind of a column's values: its type's, or an array column's elements'. */
 static ValueKind
 column_kind(const HannoyAttrColumn *col)
 {
-	return value_kind(OidIsValid(col->elemtype) ? col->elemtype : col->typid);
+	return base_kind(col->basetype);
 }
 
 static uint32
@@ -103,9 +109,9 @@ null_key(int col)
 	return hash_key(col, true, NULL, 0);
 }
 
-/* The key of a non-NULL value of type (of kind kind) in attribute column col. */
+/* The key of a non-NULL value of base type basetype (of kind kind) in attribute column col. */
 static uint32
-value_key(int col, ValueKind kind, Oid type, Datum value)
+value_key(int col, ValueKind kind, Oid basetype, Datum value)
 {
 	int64		integer;
 	int32		date;
@@ -114,7 +120,7 @@ value_key(int col, ValueKind kind, Oid type, Datum value)
 	switch (kind)
 	{
 		case KIND_INTEGER:
-			switch (getBaseType(type))
+			switch (basetype)
 			{
 				case INT2OID:
 					integer = DatumGetInt16(value);
@@ -154,7 +160,7 @@ value_key(int col, ValueKind kind, Oid type, Datum value)
 		case KIND_NONE:
 			break;
 	}
-	elog(ERROR, "hannoy: no value key for type %u", type);
+	elog(ERROR, "hannoy: no value key for type %u", basetype);
 	return 0;
 }
 
@@ -220,7 +226,7 @@ HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area, uint32 **keys)
 		if (isnull[i])
 			(*keys)[n++] = null_key(i);
 		else if (!OidIsValid(col->elemtype))
-			(*keys)[n++] = value_key(i, kind, col->typid, values[i]);
+			(*keys)[n++] = value_key(i, kind, col->basetype, values[i]);
 		else
 		{
 			ArrayType  *array = DatumGetArrayTypeP(values[i]);
@@ -238,7 +244,7 @@ HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area, uint32 **keys)
 			}
 			for (int e = 0; e < count; e++)
 				if (!nulls[e])
-					(*keys)[n++] = value_key(i, kind, col->elemtype, elements[e]);
+					(*keys)[n++] = value_key(i, kind, col->basetype, elements[e]);
 			pfree(elements);
 			pfree(nulls);
 		}
@@ -255,6 +261,94 @@ bytewise_collation(ValueKind kind, Oid collation)
 	if (kind != KIND_TEXT && kind != KIND_BPCHAR)
 		return true;
 	return OidIsValid(collation) && get_collation_isdeterministic(collation);
+}
+
+/*
+ * An IN list (= ANY) checked by key: its elements sorted by key, so that a
+ * value is compared only with the elements of its key (usually one or
+ * none) rather than with every element, which cost a 100-value list
+ * 2.9 ms a query on Fashion-MNIST against 1.2 ms for the same rows as a
+ * range.  Exact: equal values have equal keys, and the operator decides.
+ */
+typedef struct KeyedElement
+{
+	uint32		key;
+	int			element;
+} KeyedElement;
+
+typedef struct HannoyKeyedArray
+{
+	int			col;
+	ValueKind	kind;
+	Oid			coltype;
+	int			n;
+	KeyedElement *elements;
+} HannoyKeyedArray;
+
+static int
+compare_keyed(const void *a, const void *b)
+{
+	const KeyedElement *x = a;
+	const KeyedElement *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->element - y->element;
+}
+
+/* For the filter's = ANY condition k: its elements by key, or NULL if they have none. */
+HannoyKeyedArray *
+HannoyKeyedArrayInit(const HannoyFilter *filter, int k)
+{
+	ScanKey		key = &filter->keys[k];
+	int			col = key->sk_attno - 2;
+	const HannoyAttrColumn *column = &filter->attrs->cols[col];
+	Oid			argtype = OidIsValid(key->sk_subtype) ? key->sk_subtype : column->typid;
+	HannoyKeyedArray *ka;
+
+	if (OidIsValid(column->elemtype) ||
+		!HannoyKeyedCondition(column->typid, key->sk_strategy, argtype, key->sk_collation))
+		return NULL;
+	ka = palloc(sizeof(HannoyKeyedArray));
+	ka->col = col;
+	ka->kind = column_kind(column);
+	ka->coltype = column->basetype;
+	ka->n = filter->array_counts[k];
+	ka->elements = palloc(sizeof(KeyedElement) * Max(ka->n, 1));
+	for (int e = 0; e < ka->n; e++)
+	{
+		ka->elements[e].key = value_key(col, ka->kind, getBaseType(argtype),
+										filter->array_elements[k][e]);
+		ka->elements[e].element = e;
+	}
+	qsort(ka->elements, ka->n, sizeof(KeyedElement), compare_keyed);
+	return ka;
+}
+
+/* Whether value (of the condition's column) equals an element of condition k's list. */
+bool
+HannoyKeyedArrayMatches(HannoyFilter *filter, int k, Datum value)
+{
+	HannoyKeyedArray *ka = filter->keyed_arrays[k];
+	ScanKey		key = &filter->keys[k];
+	uint32		want = value_key(ka->col, ka->kind, ka->coltype, value);
+	int			lo = 0;
+	int			hi = ka->n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (ka->elements[mid].key < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ka->n && ka->elements[lo].key == want; lo++)
+		if (DatumGetBool(FunctionCall2Coll(&key->sk_func, key->sk_collation, value,
+										   filter->array_elements[k][ka->elements[lo].element])))
+			return true;
+	return false;
 }
 
 /*
@@ -313,13 +407,14 @@ HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set)
 
 			set->keys = palloc(sizeof(uint32) * Max(count, 1));
 			for (int e = 0; e < count; e++)
-				set->keys[e] = value_key(col, kind, argtype, filter->array_elements[k][e]);
+				set->keys[e] = value_key(col, kind, getBaseType(argtype),
+										 filter->array_elements[k][e]);
 			set->nkeys = unique_keys(set->keys, count);
 		}
 		else
 		{
 			set->keys = palloc(sizeof(uint32));
-			set->keys[set->nkeys++] = value_key(col, kind, argtype, key->sk_argument);
+			set->keys[set->nkeys++] = value_key(col, kind, getBaseType(argtype), key->sk_argument);
 		}
 		return true;
 	}
@@ -341,7 +436,7 @@ HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set)
 		set->keys = palloc(sizeof(uint32) * Max(count, 1));
 		for (int e = 0; e < count; e++)
 			if (!nulls[e])
-				set->keys[set->nkeys++] = value_key(col, kind, column->elemtype, elements[e]);
+				set->keys[set->nkeys++] = value_key(col, kind, column->basetype, elements[e]);
 		set->nkeys = unique_keys(set->keys, set->nkeys);
 		set->any_one = key->sk_strategy == STRATEGY_CONTAINS;
 		/* @> '{}' holds for every array: no set narrows it */

@@ -404,6 +404,22 @@ read_bucket(HannoyIndexInfo *info, BlockNumber head, KeyHits *hits, int nhits, i
 	}
 }
 
+/* Elements of condition k's key set found so far (limit + 1: more than the limit). */
+static int64
+set_count(const HannoyKeySet *set, KeyHits *hits, int nhits, int limit)
+{
+	int64		count = set->any_one ? PG_INT64_MAX : 0;
+
+	for (int i = 0; i < set->nkeys; i++)
+	{
+		KeyHits    *h = find_hits(hits, nhits, set->keys[i]);
+		int64		c = h->over ? (int64) limit + 1 : h->count;
+
+		count = set->any_one ? Min(count, c) : count + c;
+	}
+	return set->nkeys == 0 ? 0 : Min(count, (int64) limit + 1);
+}
+
 /*
  * The elements that may meet a scan's conditions, found through the value
  * sets: those of the condition with a key set whose elements are fewest
@@ -468,27 +484,34 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 			heads[nheads++] = bucket_head(info, hits[i].key);
 		qsort(heads, nheads, sizeof(BlockNumber), compare_blocks);
 		for (int i = 0; i < nheads; i++)
-			if (i == 0 || heads[i] != heads[i - 1])
-				read_bucket(info, heads[i], hits, nhits, limit + 1);
+		{
+			bool		all_over = true;
+
+			if (i > 0 && heads[i] == heads[i - 1])
+				continue;
+			read_bucket(info, heads[i], hits, nhits, limit + 1);
+
+			/* a union's count only grows: stop once every union is over */
+			for (int k = 0; k < filter->nkeys && all_over; k++)
+				all_over = !usable[k] ||
+					(!sets[k].any_one && set_count(&sets[k], hits, nhits, limit) > limit);
+			if (all_over)
+			{
+				pfree(heads);
+				return -1;
+			}
+		}
 		pfree(heads);
 	}
 
 	/* the condition whose elements are fewest */
 	for (int k = 0; k < filter->nkeys; k++)
 	{
-		int64		count = sets[k].any_one ? PG_INT64_MAX : 0;
+		int64		count;
 
 		if (!usable[k])
 			continue;
-		for (int i = 0; i < sets[k].nkeys; i++)
-		{
-			KeyHits    *h = find_hits(hits, nhits, sets[k].keys[i]);
-			int64		c = h->over ? (int64) limit + 1 : h->count;
-
-			count = sets[k].any_one ? Min(count, c) : count + c;
-		}
-		if (sets[k].nkeys == 0)
-			count = 0;
+		count = set_count(&sets[k], hits, nhits, limit);
 		if (best < 0 || count < best_count)
 		{
 			best = k;

@@ -45,6 +45,10 @@ extern int	HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area,
 extern bool HannoyKeyedCondition(Oid coltype, int strategy, Oid argtype, Oid collation);
 extern bool HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set);
 
+struct HannoyKeyedArray;
+extern struct HannoyKeyedArray *HannoyKeyedArrayInit(const HannoyFilter *filter, int k);
+extern bool HannoyKeyedArrayMatches(HannoyFilter *filter, int k, Datum value);
+
 /* value_sets.c */
 struct BuildGraph;
 extern void HannoyBuildValueSets(struct BuildGraph *g, Relation index,
