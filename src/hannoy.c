@@ -25,7 +25,7 @@ PG_MODULE_MAGIC;
 int			hannoy_ef_search = 40;
 int			hannoy_iterative_scan = HANNOY_ITERATIVE_STRICT;
 int			hannoy_max_scan_tuples = 20000;
-int			hannoy_exact_filter_limit = 2000;
+int			hannoy_exact_filter_limit = 3000;
 double		hannoy_scan_mem_multiplier = 2.0;
 int			hannoy_pq_training_rows = 10000;
 int			hannoy_rerank = 100;
@@ -110,7 +110,7 @@ _PG_init(void)
 	DefineCustomIntVariable("hannoy.exact_filter_limit",
 							"Most elements a filtered index scan checks one by one instead of walking the graph.",
 							"A scan with an equality, IN, &&, @> or IS NULL condition on an attribute column looks up the elements holding those values; when they are at most this many it checks each and returns the rows that match in exact distance order.  0 always walks the graph.",
-							&hannoy_exact_filter_limit, 2000, 0, INT_MAX,
+							&hannoy_exact_filter_limit, 3000, 0, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
 	DefineCustomRealVariable("hannoy.scan_mem_multiplier",

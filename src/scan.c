@@ -358,7 +358,18 @@ compare_refs(const void *a, const void *b)
  * every match, so no batch follows.  A condition no element's value meets
  * ends the scan here, having read a page or two.  False when the value
  * sets cannot answer (no such condition, or too many elements).
+ *
+ * Measured (IN lists of n labels, 200 queries, ef_search 40, median):
+ * checking 570 / 1180 / 1790 / 2980 elements took 0.34 / 0.67 / 1.1 /
+ * 2.6 ms on Fashion-MNIST (784-d), where the walk took 3-3.7 ms at recall
+ * 0.99; on the hard set (768-d) 960 / 1970 / 2920 / 5040 elements took
+ * 0.39 / 0.85 / 1.4 / 3.6 ms, the walk 6.3 / 7.8 / 5.0 / 4.5 ms at recall
+ * 0.69 / 0.76 / 0.77 / 0.95.  Hence hannoy.exact_filter_limit's 3000.
+ * Prefetching EXACT_PREFETCH elements ahead took 2920 elements from 1.7
+ * to 1.4 ms.
  */
+#define EXACT_PREFETCH	16
+
 static bool
 search_exact(HannoyScanOpaque so)
 {
@@ -387,6 +398,8 @@ search_exact(HannoyScanOpaque so)
 		HannoyCandidate c;
 
 		CHECK_FOR_INTERRUPTS();
+		if (i % EXACT_PREFETCH == 0 && search->prefetch != NULL)
+			search->prefetch(search, refs + i, Min(EXACT_PREFETCH, distinct - i));
 		memset(&c, 0, sizeof(c));
 		c.ref = refs[i];
 		c.neighbors = -1;

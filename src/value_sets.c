@@ -344,6 +344,7 @@ typedef struct KeyHits
 	uint32		key;
 	bool		over;			/* more than the limit */
 	int			count;
+	int			capacity;
 	HannoyRef  *refs;
 } KeyHits;
 
@@ -394,8 +395,12 @@ read_bucket(HannoyIndexInfo *info, BlockNumber head, KeyHits *hits, int nhits, i
 				h->over = true;
 				continue;
 			}
-			if (h->refs == NULL)
-				h->refs = palloc(sizeof(HannoyRef) * limit);
+			if (h->count == h->capacity)
+			{
+				h->capacity = Min(Max(64, h->capacity * 2), limit);
+				h->refs = h->refs == NULL ? palloc(sizeof(HannoyRef) * h->capacity) :
+					repalloc_huge(h->refs, sizeof(HannoyRef) * h->capacity);
+			}
 			h->refs[h->count++] = HannoyRefFromTid(&vp->entries[i].element);
 		}
 		next = checked_next(index, blkno, vp->next, &nblocks);
