@@ -60,7 +60,14 @@ SELECT cond, check_sets(cond) FROM (VALUES
 	('label = ''l3'''), ('label IN (''l3'', ''l4'')'), ('label = ''none'''),
 	('day = ''2024-01-05'''), ('day = ''2024-01-05''::timestamp'),
 	('tenant = 7 AND label = ''l7'''), ('tenant = 7 AND day > ''2024-01-15'''),
-	('tenant < 2')
+	('tenant < 2'),
+	-- narrow ranges of integers and dates: their values' sets
+	('tenant >= 3 AND tenant < 6'), ('tenant BETWEEN 3::int8 AND 5::int2'),
+	('tenant > 5 AND tenant <= 5'), ('tenant > 9223372036854775807::int8 AND tenant < 3'),
+	('day >= ''2024-01-05'' AND day < ''2024-01-08'''),
+	('day > ''2024-01-05'' AND day <= ''infinity'''),
+	('day >= ''2024-01-05''::timestamp AND day < ''2024-01-08'''),
+	('tenant > -10000 AND tenant < 10000 AND label = ''l3''')
 ) AS c(cond);
 
 -- A limit below a condition's rows: it walks

@@ -21,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "access/stratnum.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/array.h"
@@ -442,4 +443,115 @@ HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set)
 		/* @> '{}' holds for every array: no set narrows it */
 		return !(set->any_one && set->nkeys == 0);
 	}
+}
+
+/*
+ * A bound of a range condition on an integer or date column, as an int64
+ * (a date as its day number); false when the argument is of another kind,
+ * or an infinite date (no bound).
+ */
+static bool
+range_bound(ValueKind kind, Oid argtype, Datum arg, int64 *bound)
+{
+	Oid			base = getBaseType(argtype);
+
+	if (base_kind(base) != kind)
+		return false;
+	if (kind == KIND_DATE)
+	{
+		DateADT		day = DatumGetDateADT(arg);
+
+		if (DATE_NOT_FINITE(day))
+			return false;
+		*bound = day;
+		return true;
+	}
+	*bound = base == INT2OID ? DatumGetInt16(arg) :
+		base == INT4OID ? DatumGetInt32(arg) : DatumGetInt64(arg);
+	return true;
+}
+
+/*
+ * Key sets of narrow ranges (into sets; returns how many): for each
+ * integer or date column with both a lower and an upper bound among the
+ * conditions (<, <=, >, >=), spanning at most HANNOY_MAX_RANGE_KEYS
+ * values, the keys of every value in the range -- so that tag >= 310 AND
+ * tag < 320 is looked up as tag IN (310, ..., 319).  An empty range has
+ * no key (no element).
+ */
+int
+HannoyFilterRangeSets(const HannoyFilter *filter, HannoyKeySet *sets)
+{
+	int			nsets = 0;
+
+	for (int col = 0; col < filter->attrs->natts; col++)
+	{
+		const HannoyAttrColumn *column = &filter->attrs->cols[col];
+		ValueKind	kind = column_kind(column);
+		int64		lo = PG_INT64_MIN;
+		int64		hi = PG_INT64_MAX;
+		bool		has_lo = false;
+		bool		has_hi = false;
+		bool		empty = false;
+		HannoyKeySet *set = &sets[nsets];
+
+		if ((kind != KIND_INTEGER && kind != KIND_DATE) || OidIsValid(column->elemtype))
+			continue;
+		for (int k = 0; k < filter->nkeys; k++)
+		{
+			ScanKey		key = &filter->keys[k];
+			int64		bound;
+
+			if (key->sk_attno - 2 != col ||
+				(key->sk_flags & (SK_ISNULL | SK_SEARCHARRAY | SK_SEARCHNULL | SK_SEARCHNOTNULL)) ||
+				!range_bound(kind, OidIsValid(key->sk_subtype) ? key->sk_subtype : column->typid,
+							 key->sk_argument, &bound))
+				continue;
+			switch (key->sk_strategy)
+			{
+				case BTLessStrategyNumber:
+					empty |= bound == PG_INT64_MIN;
+					bound--;
+					/* FALLTHROUGH */
+				case BTLessEqualStrategyNumber:
+					hi = Min(hi, bound);
+					has_hi = true;
+					break;
+				case BTGreaterStrategyNumber:
+					empty |= bound == PG_INT64_MAX;
+					bound++;
+					/* FALLTHROUGH */
+				case BTGreaterEqualStrategyNumber:
+					lo = Max(lo, bound);
+					has_lo = true;
+					break;
+				default:
+					break;
+			}
+		}
+		if (!has_lo || !has_hi)
+			continue;
+		set->any_one = false;
+		set->nkeys = 0;
+		set->keys = NULL;
+		if (empty || lo > hi)
+		{
+			nsets++;
+			continue;
+		}
+		if ((uint64) hi - (uint64) lo >= HANNOY_MAX_RANGE_KEYS)
+			continue;
+		set->keys = palloc(sizeof(uint32) * (hi - lo + 1));
+		for (int64 v = lo;; v++)
+		{
+			set->keys[set->nkeys++] = kind == KIND_DATE ?
+				value_key(col, kind, DATEOID, DateADTGetDatum((DateADT) v)) :
+				value_key(col, kind, INT8OID, Int64GetDatum(v));
+			if (v == hi)
+				break;
+		}
+		set->nkeys = unique_keys(set->keys, set->nkeys);
+		nsets++;
+	}
+	return nsets;
 }

@@ -427,7 +427,8 @@ set_count(const HannoyKeySet *set, KeyHits *hits, int nhits, int limit)
 
 /*
  * The elements that may meet a scan's conditions, found through the value
- * sets: those of the condition with a key set whose elements are fewest
+ * sets: those of the key set -- of a condition (HannoyFilterKeySet), or of
+ * a narrow range (HannoyFilterRangeSets) -- whose elements are fewest
  * (every element found still needs checking against all conditions).
  * Returns how many (*refs, palloc'd; an element may come twice), or -1
  * when no condition has a key set or each has more than limit elements.
@@ -436,40 +437,39 @@ int
 HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 					HannoyRef **refs)
 {
-	HannoyKeySet *sets = palloc(sizeof(HannoyKeySet) * filter->nkeys);
-	bool	   *usable = palloc(sizeof(bool) * filter->nkeys);
+	HannoyKeySet *sets;
+	int			nsets = 0;
 	KeyHits    *hits;
 	int			nhits = 0;
 	int			best = -1;
 	int64		best_count = 0;
 	int			n = 0;
 
-	if (info->value_buckets == 0 || limit <= 0)
+	if (info->value_buckets == 0 || limit <= 0 || filter->nkeys == 0)
 		return -1;
+	/* a set per condition that has one, and per narrow range */
+	sets = palloc(sizeof(HannoyKeySet) * (filter->nkeys + filter->attrs->natts));
 	for (int k = 0; k < filter->nkeys; k++)
-	{
-		usable[k] = HannoyFilterKeySet(filter, k, &sets[k]);
-		if (usable[k])
-			nhits += sets[k].nkeys;
-	}
+		if (HannoyFilterKeySet(filter, k, &sets[nsets]))
+			nsets++;
+	nsets += HannoyFilterRangeSets(filter, sets + nsets);
+	if (nsets == 0)
+		return -1;
+	for (int s = 0; s < nsets; s++)
+		nhits += sets[s].nkeys;
 	if (nhits == 0)
 	{
-		/* a usable set with no key (&& '{}') holds no element */
-		for (int k = 0; k < filter->nkeys; k++)
-			if (usable[k])
-			{
-				*refs = NULL;
-				return 0;
-			}
-		return -1;
+		/* a set with no key (&& '{}', an empty range) holds no element */
+		*refs = NULL;
+		return 0;
 	}
 
 	/* every key once, sorted */
 	hits = palloc0(sizeof(KeyHits) * nhits);
 	nhits = 0;
-	for (int k = 0; k < filter->nkeys; k++)
-		for (int i = 0; usable[k] && i < sets[k].nkeys; i++)
-			hits[nhits++].key = sets[k].keys[i];
+	for (int s = 0; s < nsets; s++)
+		for (int i = 0; i < sets[s].nkeys; i++)
+			hits[nhits++].key = sets[s].keys[i];
 	qsort(hits, nhits, sizeof(KeyHits), compare_hits);
 	{
 		int			kept = 0;
@@ -497,9 +497,8 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 			read_bucket(info, heads[i], hits, nhits, limit + 1);
 
 			/* a union's count only grows: stop once every union is over */
-			for (int k = 0; k < filter->nkeys && all_over; k++)
-				all_over = !usable[k] ||
-					(!sets[k].any_one && set_count(&sets[k], hits, nhits, limit) > limit);
+			for (int s = 0; s < nsets && all_over; s++)
+				all_over = !sets[s].any_one && set_count(&sets[s], hits, nhits, limit) > limit;
 			if (all_over)
 			{
 				pfree(heads);
@@ -509,17 +508,14 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 		pfree(heads);
 	}
 
-	/* the condition whose elements are fewest */
-	for (int k = 0; k < filter->nkeys; k++)
+	/* the set with the fewest elements */
+	for (int s = 0; s < nsets; s++)
 	{
-		int64		count;
+		int64		count = set_count(&sets[s], hits, nhits, limit);
 
-		if (!usable[k])
-			continue;
-		count = set_count(&sets[k], hits, nhits, limit);
 		if (best < 0 || count < best_count)
 		{
-			best = k;
+			best = s;
 			best_count = count;
 		}
 	}
@@ -527,30 +523,18 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 		return -1;
 
 	*refs = palloc(sizeof(HannoyRef) * Max(best_count, 1));
-	if (sets[best].any_one)
+	for (int i = 0; i < sets[best].nkeys; i++)
 	{
-		for (int i = 0; i < sets[best].nkeys; i++)
-		{
-			KeyHits    *h = find_hits(hits, nhits, sets[best].keys[i]);
+		KeyHits    *h = find_hits(hits, nhits, sets[best].keys[i]);
 
-			if (!h->over && h->count == best_count)
-			{
-				if (h->count > 0)
-					memcpy(*refs, h->refs, sizeof(HannoyRef) * h->count);
-				n = h->count;
-				break;
-			}
-		}
+		if (sets[best].any_one && (h->over || h->count != best_count))
+			continue;
+		if (h->count > 0)
+			memcpy(*refs + n, h->refs, sizeof(HannoyRef) * h->count);
+		n += h->count;
+		if (sets[best].any_one)
+			break;
 	}
-	else
-		for (int i = 0; i < sets[best].nkeys; i++)
-		{
-			KeyHits    *h = find_hits(hits, nhits, sets[best].keys[i]);
-
-			if (h->count > 0)
-				memcpy(*refs + n, h->refs, sizeof(HannoyRef) * h->count);
-			n += h->count;
-		}
 	return n;
 }
 

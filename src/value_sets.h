@@ -25,6 +25,8 @@
 
 /* buckets of an index built with few entries (or none) */
 #define HANNOY_MIN_VALUE_BUCKETS	8
+/* the most values a range of integers or dates spans to have a key set */
+#define HANNOY_MAX_RANGE_KEYS		1024
 
 /*
  * What the elements meeting one scan condition hold: every one of keys
@@ -44,6 +46,7 @@ extern int	HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area,
 						   uint32 **keys);
 extern bool HannoyKeyedCondition(Oid coltype, int strategy, Oid argtype, Oid collation);
 extern bool HannoyFilterKeySet(const HannoyFilter *filter, int k, HannoyKeySet *set);
+extern int	HannoyFilterRangeSets(const HannoyFilter *filter, HannoyKeySet *sets);
 
 struct HannoyKeyedArray;
 extern struct HannoyKeyedArray *HannoyKeyedArrayInit(const HannoyFilter *filter, int k);
