@@ -485,6 +485,9 @@ def main():
     truth = ground_truth(base, queries)
 
     conn = psycopg.connect(autocommit=True)
+    # latency.py prepares its statements itself and DEALLOCATEs ALL first:
+    # statements psycopg prepared on its own would be gone
+    conn.prepare_threshold = None
     conn.execute('CREATE EXTENSION IF NOT EXISTS hannoy')
     hannoy_runs(rec, conn, base, queries, truth, a.m, a.ef_construction)
     if 'hnswlib' not in a.skip:

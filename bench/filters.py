@@ -17,12 +17,15 @@ sets answer when they are few (hannoy.exact_filter_limit), as they do
   post-filter  a hannoy index on v; the executor checks the filter on the
                rows the ordered scan returns (iterative scan, defaults)
   in-index     a hannoy index on (v, tag): the scan checks the filter on
-               each element as it walks the graph (Index Cond)
+               each element as it walks the graph (Index Cond), or on
+               the elements its value sets name (the exact path)
+  in-index, walk  the same index with hannoy.exact_filter_limit 0: the
+               walk alone
   planner      the (v, tag) index alone, and the plan the planner picks
                (it may sort the rows of a sequential scan: exact)
   planner, btree  the same with a btree on tag too (it may sort the
                btree's rows: exact)
-The first two force the hannoy scan (enable_seqscan off).  The
+The first three force the hannoy scan (enable_seqscan off).  The
 unfiltered query of each set-up is its reference."""
 import gzip
 import statistics
@@ -60,7 +63,7 @@ def run(conn, sql, params, vector_oid):
     return statistics.median(times), found
 
 
-MODES = ('post-filter', 'in-index', 'planner', 'planner, btree')
+MODES = ('post-filter', 'in-index', 'in-index, walk', 'planner', 'planner, btree')
 
 
 def filter_runs(rec, h, base, queries, dataset, m, efc):
@@ -92,6 +95,8 @@ def filter_runs(rec, h, base, queries, dataset, m, efc):
         elif mode == 'planner, btree':
             h.sql('CREATE INDEX fitems_tag ON fitems (tag)')
             h.sql('ANALYZE fitems')
+        h.sql('SET hannoy.exact_filter_limit = 0' if mode == 'in-index, walk'
+              else 'RESET hannoy.exact_filter_limit')
         h.sql('RESET enable_seqscan' if mode.startswith('planner') else 'SET enable_seqscan = off')
         for name, cond, mask_of in FILTERS:
             mask = mask_of(tags)
