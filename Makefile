@@ -24,6 +24,7 @@ OBJS = \
 	src/attrs.o \
 	src/value_keys.o \
 	src/value_sets.o \
+	src/value_check.o \
 	src/meta.o \
 	src/graph.o \
 	src/element.o \

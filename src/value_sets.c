@@ -40,12 +40,6 @@
 #include "build.h"
 #include "value_sets.h"
 
-typedef struct ValueEntry
-{
-	HannoyRef	ref;
-	uint32		key;
-} ValueEntry;
-
 static void
 value_pages_corrupted(Relation index, BlockNumber blkno, const char *what)
 {
@@ -143,8 +137,8 @@ void
 HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
 {
 	const HannoyAttrs *attrs = g->stored.attrs;
-	ValueEntry *entries;
-	ValueEntry *sorted;
+	HannoyValueEntry *entries;
+	HannoyValueEntry *sorted;
 	int64		nentries = 0;
 	int64		capacity = Max(g->count, 16);
 	uint32		buckets = HANNOY_MIN_VALUE_BUCKETS;
@@ -156,7 +150,7 @@ HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
 
 	if (!HannoyAttrsHaveKeys(attrs))
 		return;
-	entries = palloc_extended(sizeof(ValueEntry) * capacity, MCXT_ALLOC_HUGE);
+	entries = palloc_extended(sizeof(HannoyValueEntry) * capacity, MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < g->count; i++)
 	{
 		uint32	   *keys;
@@ -167,7 +161,7 @@ HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
 		if (nentries + n > capacity)
 		{
 			capacity = Max(capacity * 2, nentries + n);
-			entries = repalloc_huge(entries, sizeof(ValueEntry) * capacity);
+			entries = repalloc_huge(entries, sizeof(HannoyValueEntry) * capacity);
 		}
 		for (int k = 0; k < n; k++)
 		{
@@ -188,7 +182,7 @@ HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
 		starts[entries[i].key % buckets + 1]++;
 	for (uint32 b = 0; b < buckets; b++)
 		starts[b + 1] += starts[b];
-	sorted = palloc_extended(sizeof(ValueEntry) * Max(nentries, 1), MCXT_ALLOC_HUGE);
+	sorted = palloc_extended(sizeof(HannoyValueEntry) * Max(nentries, 1), MCXT_ALLOC_HUGE);
 	{
 		int64	   *fill = palloc(sizeof(int64) * buckets);
 
@@ -615,148 +609,4 @@ HannoyValueSetsForget(HannoyIndexInfo *info, bool (*gone) (void *arg, HannoyRef 
 		}
 		UnlockReleaseBuffer(headbuf);
 	}
-}
-
-/* --- hannoy_verify -------------------------------------------------------- */
-
-static int
-compare_entries(const void *a, const void *b)
-{
-	const ValueEntry *x = a;
-	const ValueEntry *y = b;
-
-	if (x->ref != y->ref)
-		return x->ref < y->ref ? -1 : 1;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-/*
- * Read every bucket's chain (nblocks: the index's size) into vc; a
- * complaint, or NULL.  Every page a chain reaches must be a value set page
- * reached by no other chain, and every entry must be in the bucket of its
- * key.
- */
-const char *
-HannoyValueCheckBegin(HannoyValueCheck *vc, HannoyIndexInfo *info, BlockNumber nblocks)
-{
-	Relation	index = info->index;
-	bool	   *seen = palloc0(sizeof(bool) * Max(nblocks, 1));
-	int64		capacity = 1024;
-
-	vc->entries = palloc(sizeof(ValueEntry) * capacity);
-	vc->nentries = 0;
-	vc->matched = 0;
-	if (info->value_buckets == 0)
-		return NULL;
-	if (info->value_sets == HANNOY_METAPAGE_BLKNO ||
-		info->value_sets >= nblocks || info->value_buckets > nblocks - info->value_sets)
-		return psprintf("The metapage places %u buckets at block %u of %u.",
-						info->value_buckets, info->value_sets, nblocks);
-	for (uint32 b = 0; b < info->value_buckets; b++)
-	{
-		BlockNumber blkno = info->value_sets + b;
-
-		while (blkno != InvalidBlockNumber)
-		{
-			Buffer		buf;
-			Page		page;
-			HannoyValuePage vp;
-
-			CHECK_FOR_INTERRUPTS();
-			if (blkno == HANNOY_METAPAGE_BLKNO || blkno >= nblocks || seen[blkno])
-				return psprintf("Bucket %u reaches block %u, which is %s.", b, blkno,
-								blkno < nblocks && blkno != HANNOY_METAPAGE_BLKNO ?
-								"in another chain too" : "not a value set page");
-			seen[blkno] = true;
-			buf = ReadBuffer(index, blkno);
-			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			page = BufferGetPage(buf);
-			if (!HannoyPageIsHannoy(page) ||
-				HannoyPageGetOpaque(page)->flags != HANNOY_PAGE_VALUES ||
-				HannoyPageGetValues(page)->nentries > HANNOY_VALUE_PAGE_ENTRIES)
-			{
-				UnlockReleaseBuffer(buf);
-				return psprintf("Block %u, in bucket %u, is not a valid value set page.",
-								blkno, b);
-			}
-			vp = HannoyPageGetValues(page);
-			if (vc->nentries + vp->nentries > capacity)
-			{
-				capacity = capacity * 2 + vp->nentries;
-				vc->entries = repalloc_huge(vc->entries, sizeof(ValueEntry) * capacity);
-			}
-			for (uint32 i = 0; i < vp->nentries; i++)
-			{
-				ValueEntry *e = &vc->entries[vc->nentries++];
-
-				e->ref = HannoyRefFromTid(&vp->entries[i].element);
-				e->key = HannoyValueEntryKey(&vp->entries[i]);
-				if (e->key % info->value_buckets != b)
-				{
-					UnlockReleaseBuffer(buf);
-					return psprintf("Block %u, in bucket %u, has an entry of bucket %u.",
-									blkno, b, e->key % info->value_buckets);
-				}
-			}
-			blkno = vp->next;
-			UnlockReleaseBuffer(buf);
-		}
-	}
-	pfree(seen);
-	qsort(vc->entries, vc->nentries, sizeof(ValueEntry), compare_entries);
-	for (int64 i = 1; i < vc->nentries; i++)
-		if (compare_entries(&vc->entries[i - 1], &vc->entries[i]) == 0)
-			return psprintf("Element (%u,%u) is entered twice under key %u.",
-							(BlockNumber) (vc->entries[i].ref >> 16),
-							(OffsetNumber) (vc->entries[i].ref & 0xffff), vc->entries[i].key);
-	return NULL;
-}
-
-/*
- * Whether the entries of element ref are its keys (sorted): all of them
- * when complete, else (a deleted element, whose entries vacuum may have
- * removed already) some; a complaint, or NULL.
- */
-const char *
-HannoyValueCheckElement(HannoyValueCheck *vc, HannoyRef ref, const uint32 *keys, int nkeys,
-						bool complete)
-{
-	ValueEntry	probe = {ref, 0};
-	int64		lo = 0;
-	int64		hi = vc->nentries;
-
-	/* the first entry of ref */
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (compare_entries(&vc->entries[mid], &probe) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (int k = 0; k < nkeys; k++)
-	{
-		if (lo < vc->nentries && vc->entries[lo].ref == ref && vc->entries[lo].key == keys[k])
-		{
-			lo++;
-			vc->matched++;
-		}
-		else if (complete)
-			return psprintf("Its value key %u is not in the value sets.", keys[k]);
-	}
-	if (lo < vc->nentries && vc->entries[lo].ref == ref)
-		return psprintf("The value sets enter it under key %u, which is not its.",
-						vc->entries[lo].key);
-	return NULL;
-}
-
-/* After every element: entries no element claimed. */
-const char *
-HannoyValueCheckEnd(HannoyValueCheck *vc)
-{
-	if (vc->matched != vc->nentries)
-		return psprintf("%lld of its %lld entries name no element.",
-						(long long) (vc->nentries - vc->matched), (long long) vc->nentries);
-	return NULL;
 }

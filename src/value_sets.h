@@ -8,7 +8,8 @@
  *	  value_keys.c  the keys: a value's 32-bit hash, for elements and for
  *	                scan conditions
  *	  value_sets.c  the pages: writing them at build, appends, lookups,
- *	                vacuum's removals, hannoy_verify's checks
+ *	                vacuum's removals
+ *	  value_check.c hannoy_verify's checks
  *
  *-------------------------------------------------------------------------
  */
@@ -40,6 +41,13 @@ typedef struct HannoyKeySet
 	bool		any_one;
 } HannoyKeySet;
 
+/* An entry in memory: an element and one of its keys. */
+typedef struct HannoyValueEntry
+{
+	HannoyRef	ref;
+	uint32		key;
+} HannoyValueEntry;
+
 /* value_keys.c */
 extern bool HannoyAttrsHaveKeys(const HannoyAttrs *attrs);
 extern int	HannoyAreaKeys(const HannoyAttrs *attrs, HannoyAttrsHeader area,
@@ -67,7 +75,7 @@ extern void HannoyValueSetsForget(HannoyIndexInfo *info,
 /* hannoy_verify: every entry names an element holding its key, and back */
 typedef struct HannoyValueCheck
 {
-	struct ValueEntry *entries; /* every entry, by element then key */
+	HannoyValueEntry *entries; /* every entry, by element then key */
 	int64		nentries;
 	int64		matched;		/* entries elements have claimed */
 } HannoyValueCheck;
