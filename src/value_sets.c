@@ -403,6 +403,8 @@ read_bucket(HannoyIndexInfo *info, BlockNumber head, KeyHits *hits, int nhits, i
 	}
 }
 
+#define GIVE_UP_AFTER	8
+
 /* Elements of condition k's key set found so far (limit + 1: more than the limit). */
 static int64
 set_count(const HannoyKeySet *set, KeyHits *hits, int nhits, int limit)
@@ -435,6 +437,8 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 	int			nsets = 0;
 	KeyHits    *hits;
 	int			nhits = 0;
+	int			distinct;		/* buckets to read */
+	int			read = 0;		/* and read so far */
 	int			best = -1;
 	int64		best_count = 0;
 	int			n = 0;
@@ -482,6 +486,9 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 		for (int i = 0; i < nhits; i++)
 			heads[nheads++] = bucket_head(info, hits[i].key);
 		qsort(heads, nheads, sizeof(BlockNumber), compare_blocks);
+		distinct = 0;
+		for (int i = 0; i < nheads; i++)
+			distinct += i == 0 || heads[i] != heads[i - 1];
 		for (int i = 0; i < nheads; i++)
 		{
 			bool		all_over = true;
@@ -489,10 +496,23 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 			if (i > 0 && heads[i] == heads[i - 1])
 				continue;
 			read_bucket(info, heads[i], hits, nhits, limit + 1);
+			read++;
 
-			/* a union's count only grows: stop once every union is over */
+			/*
+			 * A union's count only grows: stop once every union is over, or
+			 * (from GIVE_UP_AFTER buckets on) is on its way to 1.5 times
+			 * the limit.  A 10% filter on Fashion-MNIST, 100 values (7000
+			 * elements in 79 buckets), read 38 buckets before its union was
+			 * over: 0.3 ms of its 1.9.
+			 */
 			for (int s = 0; s < nsets && all_over; s++)
-				all_over = !sets[s].any_one && set_count(&sets[s], hits, nhits, limit) > limit;
+			{
+				int64		count = set_count(&sets[s], hits, nhits, limit);
+
+				all_over = !sets[s].any_one &&
+					(count > limit ||
+					 (read >= GIVE_UP_AFTER && 2 * count * distinct / read > 3 * (int64) limit));
+			}
 			if (all_over)
 			{
 				pfree(heads);
