@@ -75,9 +75,12 @@ extern void HannoyValueSetsForget(HannoyIndexInfo *info,
 /* hannoy_verify: every entry names an element holding its key, and back */
 typedef struct HannoyValueCheck
 {
+	HannoyIndexInfo *info;
+	BlockNumber nblocks;
 	HannoyValueEntry *entries; /* every entry, by element then key */
 	int64		nentries;
 	int64		matched;		/* entries elements have claimed */
+	bool	   *claimed;		/* which */
 } HannoyValueCheck;
 
 extern const char *HannoyValueCheckBegin(HannoyValueCheck *vc, HannoyIndexInfo *info,

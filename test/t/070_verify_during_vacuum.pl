@@ -16,11 +16,12 @@ use HannoyTest;
 my $node = hannoy_node('verifyvac');
 $node->safe_psql('postgres', q{
 	SELECT setseed(0.3);
-	CREATE TABLE items (id int, v vector(16));
+	CREATE TABLE items (id int, v vector(16), tenant int);
 	INSERT INTO items
-	  SELECT g, (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE g > 0)::vector
+	  SELECT g, (SELECT array_agg(random()) FROM generate_series(1, 16) WHERE g > 0)::vector, g % 50
 	    FROM generate_series(1, 6000) g;
-	CREATE INDEX items_v ON items USING hannoy (v) WITH (m = 8, ef_construction = 32);
+	-- an attribute: value sets, whose entries vacuum removes before it frees elements
+	CREATE INDEX items_v ON items USING hannoy (v, tenant) WITH (m = 8, ef_construction = 32);
 	DELETE FROM items WHERE id % 5 < 2;
 });
 my $live = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
