@@ -608,6 +608,8 @@ HannoyValueSetsForget(HannoyIndexInfo *info, bool (*gone) (void *arg, HannoyRef 
 				vp->nentries = kept;
 				set_value_page_end(page);
 				GenericXLogFinish(state);
+				/* the registered copy is gone: the page itself */
+				vp = HannoyPageGetValues(BufferGetPage(buf));
 			}
 			if (append == InvalidBlockNumber && vp->nentries < HANNOY_VALUE_PAGE_ENTRIES)
 				append = blkno;
