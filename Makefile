@@ -9,6 +9,7 @@ OBJS = \
 	src/vector_common.o \
 	src/vector.o \
 	src/halfvec.o \
+	src/bit.o \
 	src/distance.o \
 	src/distance_avx2.o \
 	src/distance_avx512.o \

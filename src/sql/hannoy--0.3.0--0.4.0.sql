@@ -150,3 +150,19 @@ CREATE FUNCTION hannoy_metapage_info(index regclass,
 	OUT value_sets_block bigint, OUT value_buckets bigint)
 	AS 'MODULE_PATHNAME', 'hannoy_metapage_info' LANGUAGE C STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION hannoy_metapage_info(regclass) FROM PUBLIC;
+
+-- bit vectors (issue 13), on PostgreSQL's bit type, as pgvector names them
+CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME', 'hannoy_hamming_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME', 'hannoy_jaccard_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR <~> (
+	LEFTARG = bit, RIGHTARG = bit, FUNCTION = hamming_distance, COMMUTATOR = '<~>'
+);
+CREATE OPERATOR <%> (
+	LEFTARG = bit, RIGHTARG = bit, FUNCTION = jaccard_distance, COMMUTATOR = '<%>'
+);
+CREATE FUNCTION binary_quantize(vector) RETURNS bit
+	AS 'MODULE_PATHNAME', 'hannoy_vector_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION binary_quantize(halfvec) RETURNS bit
+	AS 'MODULE_PATHNAME', 'hannoy_halfvec_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
