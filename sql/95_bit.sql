@@ -26,3 +26,12 @@ SELECT binary_quantize('[1,-2,0,3.5,-0.0,1e-30,-1e-30,7,8]'::vector),
 	binary_quantize('[0.5]'::vector), length(binary_quantize(array_fill(1, ARRAY[16000])::vector));
 -- the recipe: the Hamming distance of quantized vectors
 SELECT binary_quantize('[1,2,-3,4]'::vector) <~> binary_quantize('[1,-2,-3,-4]'::vector) AS differ;
+-- concatenation of vectors and halfvecs (issue 13)
+SELECT '[1,2]'::vector || '[3]'::vector AS v, '[1,2]'::halfvec || '[3.5]'::halfvec AS h,
+	vector_dims(array_fill(1, ARRAY[15999])::vector || '[2]') AS dims;
+SELECT pg_typeof('[1]'::vector || '[2]'::vector), pg_typeof('[1]'::halfvec || '[2]'::halfvec);
+\set VERBOSITY sqlstate
+SELECT array_fill(1, ARRAY[16000])::vector || '[2]'::vector;
+\set VERBOSITY default
+SELECT array_fill(1, ARRAY[16000])::halfvec || '[2]'::halfvec;
+SELECT ('[1,2]'::vector || NULL::vector) IS NULL AS strict;

@@ -287,6 +287,20 @@ hannoy_halfvec_l2_normalize(PG_FUNCTION_ARGS)
 	PG_RETURN_HALFVEC_P(result);
 }
 
+/* a || b: a's elements, then b's (0.4.0) */
+PG_FUNCTION_INFO_V1(hannoy_halfvec_concat);
+Datum
+hannoy_halfvec_concat(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	HalfVector *b = PG_GETARG_HALFVEC_P(1);
+	HalfVector *result = HannoyHalfVectorAlloc(a->dim + b->dim);
+
+	memcpy(result->x, a->x, sizeof(uint16) * a->dim);
+	memcpy(result->x + a->dim, b->x, sizeof(uint16) * b->dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
 PG_FUNCTION_INFO_V1(hannoy_halfvec_subvector);
 Datum
 hannoy_halfvec_subvector(PG_FUNCTION_ARGS)

@@ -273,6 +273,20 @@ hannoy_vector_subvector(PG_FUNCTION_ARGS)
 	PG_RETURN_VECTOR_P(vector_from_floats(a->x + first, length));
 }
 
+/* a || b: a's elements, then b's (0.4.0) */
+PG_FUNCTION_INFO_V1(hannoy_vector_concat);
+Datum
+hannoy_vector_concat(PG_FUNCTION_ARGS)
+{
+	Vector	   *a = PG_GETARG_VECTOR_P(0);
+	Vector	   *b = PG_GETARG_VECTOR_P(1);
+	Vector	   *result = HannoyVectorAlloc(a->dim + b->dim);
+
+	memcpy(result->x, a->x, sizeof(float) * a->dim);
+	memcpy(result->x + a->dim, b->x, sizeof(float) * b->dim);
+	PG_RETURN_VECTOR_P(result);
+}
+
 /* Element-wise arithmetic */
 
 static Datum
