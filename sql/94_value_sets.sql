@@ -107,6 +107,13 @@ REINDEX INDEX vs_built;
 SELECT hannoy_verify('vs_built') AS elements;
 SELECT cond, check_sets(cond) FROM (VALUES ('tenant = 5'), ('tenant = 10')) AS c(cond);
 
+-- Rows equal in vector and attributes fold into one element, which stays
+-- entered once under each key (hannoy_verify: no entry twice)
+SELECT hannoy_verify('vs_built') AS before_folding;
+INSERT INTO vs SELECT id + 100000, v, tenant, tags, label, day FROM vs WHERE id <= 60;
+SELECT hannoy_verify('vs_built') BETWEEN 4167 AND 4167 + 30 AS most_folded;
+SELECT cond, check_sets(cond) FROM (VALUES ('tenant = 10'), ('label = ''new1''')) AS c(cond);
+
 -- An index on the vector alone has none
 CREATE INDEX vs_plain ON vs USING hannoy (v);
 SELECT value_sets_block, value_buckets FROM hannoy_metapage_info('vs_plain');

@@ -110,7 +110,7 @@ _PG_init(void)
 	DefineCustomIntVariable("hannoy.exact_filter_limit",
 							"Most elements a filtered index scan checks one by one instead of walking the graph.",
 							"A scan with an equality, IN, &&, @> or IS NULL condition on an attribute column looks up the elements holding those values; when they are at most this many it checks each and returns the rows that match in exact distance order.  0 always walks the graph.",
-							&hannoy_exact_filter_limit, 3000, 0, INT_MAX,
+							&hannoy_exact_filter_limit, 3000, 0, 100000000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 
 	DefineCustomRealVariable("hannoy.scan_mem_multiplier",

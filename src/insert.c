@@ -277,6 +277,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 			memcmp(HannoyCandidateVector(&search, &found[0]), vector, info->vector_size) == 0 &&
 			HannoyAddHeapTid(info, found[0].ref, vector, attrs, attrs_size, heaptid))
 		{
+			HannoyValueSetsEnsure(info, found[0].ref, (HannoyAttrsHeader) attrs);
 			UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 			return;
 		}

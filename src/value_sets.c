@@ -245,8 +245,43 @@ HannoyBuildValueSets(BuildGraph *g, Relation index, const ItemPointerData *loc)
 
 /* --- appends -------------------------------------------------------------- */
 
+/*
+ * Whether the chain from a head page (exclusively locked by the caller:
+ * no append runs) holds the entry (key, ref).
+ */
+static bool
+chain_holds(Relation index, Buffer headbuf, uint32 key, HannoyRef ref, BlockNumber *nblocks)
+{
+	BlockNumber head = BufferGetBlockNumber(headbuf);
+	BlockNumber blkno = head;
+	bool		found = false;
+
+	for (BlockNumber steps = 0; blkno != InvalidBlockNumber && !found; steps++)
+	{
+		Buffer		buf = headbuf;
+		HannoyValuePage vp;
+
+		if (steps > *nblocks)
+			value_pages_corrupted(index, head, "Its chain has a cycle.");
+		if (blkno != head)
+		{
+			buf = ReadBuffer(index, blkno);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+		}
+		vp = get_value_page(index, buf);
+		for (uint32 i = 0; i < vp->nentries && !found; i++)
+			found = HannoyValueEntryKey(&vp->entries[i]) == key &&
+				HannoyRefFromTid(&vp->entries[i].element) == ref;
+		blkno = checked_next(index, blkno, vp->next, nblocks);
+		if (buf != headbuf)
+			UnlockReleaseBuffer(buf);
+	}
+	return found;
+}
+
+/* Append the entry (key, ref) to its bucket; with if_missing, only if it is not there. */
 static void
-append_entry(HannoyIndexInfo *info, uint32 key, HannoyRef ref)
+append_entry(HannoyIndexInfo *info, uint32 key, HannoyRef ref, bool if_missing)
 {
 	Relation	index = info->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
@@ -261,6 +296,11 @@ append_entry(HannoyIndexInfo *info, uint32 key, HannoyRef ref)
 	BlockNumber target;
 
 	LockBuffer(headbuf, BUFFER_LOCK_EXCLUSIVE);
+	if (if_missing && chain_holds(index, headbuf, key, ref, &nblocks))
+	{
+		UnlockReleaseBuffer(headbuf);
+		return;
+	}
 	vp = get_value_page(index, headbuf);
 	target = vp->append == InvalidBlockNumber ? head :
 		checked_next(index, head, vp->append, &nblocks);
@@ -326,7 +366,29 @@ HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area)
 		return;
 	n = HannoyAreaKeys(info->attrs, area, &keys);
 	for (int k = 0; k < n; k++)
-		append_entry(info, keys[k], ref);
+		append_entry(info, keys[k], ref, false);
+	pfree(keys);
+}
+
+/*
+ * Make sure an element that takes another heap TID (a duplicate folded
+ * into it) is entered under each of its keys.  An insert that failed after
+ * writing its element, but before all of its entries (an error, or a
+ * crash between their WAL records), left an element whose only row was
+ * never committed; once a committed row joins it, its entries must be
+ * there, or a scan through the value sets would miss that row.
+ */
+void
+HannoyValueSetsEnsure(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area)
+{
+	uint32	   *keys;
+	int			n;
+
+	if (info->value_buckets == 0 || area == NULL)
+		return;
+	n = HannoyAreaKeys(info->attrs, area, &keys);
+	for (int k = 0; k < n; k++)
+		append_entry(info, keys[k], ref, true);
 	pfree(keys);
 }
 
@@ -463,7 +525,7 @@ HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter, int limit,
 	}
 
 	/* every key once, sorted */
-	hits = palloc0(sizeof(KeyHits) * nhits);
+	hits = palloc_extended(sizeof(KeyHits) * nhits, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	nhits = 0;
 	for (int s = 0; s < nsets; s++)
 		for (int i = 0; i < sets[s].nkeys; i++)
