@@ -227,7 +227,7 @@ check_attrs(Relation index, HannoyElementTuple tup, const HannoyIndexInfo *info,
 	if (corrupt != NULL)
 		violation(index, "has an invalid attribute area", blk, off,
 				  psprintf("Its %s.", corrupt));
-	if (info->value_buckets > 0)
+	if (vc != NULL && info->value_buckets > 0)
 	{
 		uint32	   *keys;
 		int			nkeys = HannoyAreaKeys(info->attrs, area, &keys);
@@ -268,7 +268,12 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	HannoyIndexInfoFromMeta(&info, &meta);
 	nblocks = RelationGetNumberOfBlocks(index);
 	HannoyVisitedInit(&elements, 1024);
-	problem = HannoyValueCheckBegin(&values, &info, nblocks);
+	/*
+	 * The value sets are checked only under the lock: on a standby replay
+	 * appends and removes entries while they are read, so that a check
+	 * there could report what is only in flight.
+	 */
+	problem = locked ? HannoyValueCheckBegin(&values, &info, nblocks) : NULL;
 	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -338,12 +343,9 @@ hannoy_verify(PG_FUNCTION_ARGS)
 					if (!ItemPointerIsValid(&tup->heaptids[i]))
 						violation(index, "has an invalid heap TID", blk, off, NULL);
 			}
-			/*
-			 * a deleted element's entries may be gone already, and on a
-			 * standby replay may be between an element and its entries
-			 */
-			check_attrs(index, tup, &info, blk, off, &values,
-						locked && !(tup->flags & HANNOY_ELEMENT_DELETED));
+			/* a deleted element's entries may be gone already */
+			check_attrs(index, tup, &info, blk, off, locked ? &values : NULL,
+						!(tup->flags & HANNOY_ELEMENT_DELETED));
 			check_vector(index, page, blk, off, tup, &meta, info.vector_size, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{
@@ -422,8 +424,8 @@ hannoy_verify(PG_FUNCTION_ARGS)
 						RelationGetRelationName(index)),
 				 errhint("REINDEX the index.")));
 
-	problem = HannoyValueCheckEnd(&values);
-	if (problem != NULL && locked)
+	problem = locked ? HannoyValueCheckEnd(&values) : NULL;
+	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
