@@ -180,7 +180,10 @@ CREATE TABLE late (id int, v vector(2), tenant int, tags text[]);
 CREATE INDEX late_idx ON late USING hannoy (v, tenant, tags);
 INSERT INTO late SELECT i, '[1,1]', i % 3, ARRAY['t' || i % 2] FROM generate_series(1, 12) i;
 INSERT INTO late SELECT i, ARRAY[i, i % 7]::vector, NULL, NULL FROM generate_series(13, 300) i;
-SELECT hannoy_verify('late_idx') AS elements;
+-- 288 distinct vectors, and the 12 copies of [1,1] in 6 pairs of equal
+-- attributes: a copy folds only into an element with its attributes, and
+-- only when the search finds that one first among the equal vectors
+SELECT hannoy_verify('late_idx') BETWEEN 288 + 6 AND 300 AS verified;
 SET enable_seqscan = off;
 SELECT id, tenant, tags FROM late WHERE tenant = 1 AND tags @> '{t0}' ORDER BY v <-> '[1,1]', id LIMIT 10;
 SELECT count(*) FROM (SELECT id FROM late WHERE tenant IS NULL ORDER BY v <-> '[1,1]' LIMIT 1000) s;
