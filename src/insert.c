@@ -242,7 +242,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 	{
 		newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
 									lists, counts);
-		HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs);
+		HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs, false);
 		HannoySetEntryPoint(index, newref, level, false);
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 		return;
@@ -277,7 +277,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 			memcmp(HannoyCandidateVector(&search, &found[0]), vector, info->vector_size) == 0 &&
 			HannoyAddHeapTid(info, found[0].ref, vector, attrs, attrs_size, heaptid))
 		{
-			HannoyValueSetsEnsure(info, found[0].ref, (HannoyAttrsHeader) attrs);
+			HannoyValueSetsAdd(info, found[0].ref, (HannoyAttrsHeader) attrs, true);
 			UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
 			return;
 		}
@@ -293,7 +293,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 
 	newref = HannoyWriteElement(info, level, heaptid, vector, attrs, attrs_size,
 									lists, counts);
-	HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs);
+	HannoyValueSetsAdd(info, newref, (HannoyAttrsHeader) attrs, false);
 	for (int layer = top; layer >= 0; layer--)
 	{
 		bool		linked = false;

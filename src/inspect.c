@@ -243,6 +243,16 @@ check_attrs(Relation index, HannoyElementTuple tup, const HannoyIndexInfo *info,
 	pfree(isnull);
 }
 
+static void
+value_sets_invalid(Relation index, const char *problem)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
+			 errdetail_internal("%s", problem),
+			 errhint("REINDEX the index.")));
+}
+
 PG_FUNCTION_INFO_V1(hannoy_verify);
 Datum
 hannoy_verify(PG_FUNCTION_ARGS)
@@ -275,11 +285,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 	 */
 	problem = locked ? HannoyValueCheckBegin(&values, &info, nblocks) : NULL;
 	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
-				 errdetail_internal("%s", problem),
-				 errhint("REINDEX the index.")));
+		value_sets_invalid(index, problem);
 
 	/* every element and its level */
 	for (BlockNumber blk = HANNOY_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
@@ -426,11 +432,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 
 	problem = locked ? HannoyValueCheckEnd(&values) : NULL;
 	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has invalid value sets", RelationGetRelationName(index)),
-				 errdetail_internal("%s", problem),
-				 errhint("REINDEX the index.")));
+		value_sets_invalid(index, problem);
 
 	if (locked)
 		UnlockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);

@@ -355,31 +355,19 @@ append_entry(HannoyIndexInfo *info, uint32 key, HannoyRef ref, bool if_missing)
 	UnlockReleaseBuffer(headbuf);
 }
 
-/* Enter a new element, ref, with its attribute area, in the value sets. */
-void
-HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area)
-{
-	uint32	   *keys;
-	int			n;
-
-	if (info->value_buckets == 0 || area == NULL)
-		return;
-	n = HannoyAreaKeys(info->attrs, area, &keys);
-	for (int k = 0; k < n; k++)
-		append_entry(info, keys[k], ref, false);
-	pfree(keys);
-}
-
 /*
- * Make sure an element that takes another heap TID (a duplicate folded
- * into it) is entered under each of its keys.  An insert that failed after
- * writing its element, but before all of its entries (an error, or a
- * crash between their WAL records), left an element whose only row was
- * never committed; once a committed row joins it, its entries must be
- * there, or a scan through the value sets would miss that row.
+ * Enter element ref, with its attribute area, in the value sets under
+ * each of its keys: a new element, or (only_missing) one that takes
+ * another heap TID, a duplicate folded into it, under the keys it is not
+ * entered under yet.  An insert that failed after writing its element,
+ * but before all of its entries (an error, or a crash between their WAL
+ * records), left an element whose only row was never committed; once a
+ * committed row joins it, its entries must be there, or a scan through
+ * the value sets would miss that row.
  */
 void
-HannoyValueSetsEnsure(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area)
+HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader area,
+				   bool only_missing)
 {
 	uint32	   *keys;
 	int			n;
@@ -388,7 +376,7 @@ HannoyValueSetsEnsure(HannoyIndexInfo *info, HannoyRef ref, HannoyAttrsHeader ar
 		return;
 	n = HannoyAreaKeys(info->attrs, area, &keys);
 	for (int k = 0; k < n; k++)
-		append_entry(info, keys[k], ref, true);
+		append_entry(info, keys[k], ref, only_missing);
 	pfree(keys);
 }
 

@@ -65,9 +65,7 @@ struct BuildGraph;
 extern void HannoyBuildValueSets(struct BuildGraph *g, Relation index,
 								 const ItemPointerData *loc);
 extern void HannoyValueSetsAdd(HannoyIndexInfo *info, HannoyRef ref,
-							   HannoyAttrsHeader area);
-extern void HannoyValueSetsEnsure(HannoyIndexInfo *info, HannoyRef ref,
-								  HannoyAttrsHeader area);
+							   HannoyAttrsHeader area, bool only_missing);
 extern int	HannoyValueSetsFind(HannoyIndexInfo *info, HannoyFilter *filter,
 								int limit, HannoyRef **refs);
 extern void HannoyValueSetsForget(HannoyIndexInfo *info,
