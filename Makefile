@@ -67,6 +67,6 @@ include $(PGXS)
 # SIMD kernels: only these objects get ISA flags; the rest of the library
 # runs on any CPU of the architecture.  The kernels are chosen at load time.
 ifeq ($(host_cpu),x86_64)
-src/distance_avx2.o: CFLAGS += -mavx2 -mfma -mf16c
-src/distance_avx512.o: CFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma -mf16c
+src/distance_avx2.o: CFLAGS += -mavx2 -mfma -mf16c -mpopcnt
+src/distance_avx512.o: CFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma -mf16c -mpopcnt
 endif

@@ -44,3 +44,37 @@ SELECT kernel, kernel_mismatches(kernel) FROM unnest(ARRAY['auto', 'avx2', 'avx5
 RESET hannoy.kernels;
 DROP TABLE kpairs, kref;
 DROP FUNCTION kernel_mismatches(text);
+
+-- The bit kernels (Hamming, Jaccard) of every set against counts of the
+-- bit strings' text, for lengths through every loop and tail.
+CREATE TABLE kbits AS
+  SELECT id, a, b,
+         length(replace((a # b)::text, '0', '')) AS differ,
+         length(replace((a & b)::text, '0', '')) AS n_and,
+         length(replace((a | b)::text, '0', '')) AS n_or
+    FROM (SELECT id, (SELECT string_agg((random() < 0.5)::int::text, '') FROM generate_series(1, d)
+                      WHERE id > 0)::varbit AS a,
+                 (SELECT string_agg((random() < 0.3)::int::text, '') FROM generate_series(1, d)
+                      WHERE id > 0)::varbit AS b
+            FROM (SELECT id, 1 + (id * 13) % 700 AS d FROM generate_series(1, 200) id
+                  UNION ALL SELECT 1000 + d, d FROM (VALUES (784), (1024), (64000)) v(d)) s) p;
+CREATE FUNCTION bit_kernel_mismatches(kernel text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	BEGIN
+		EXECUTE format('SET hannoy.kernels = %I', kernel);
+	EXCEPTION WHEN invalid_parameter_value THEN
+		RETURN 0;				-- this CPU cannot run it: nothing to compare
+	END;
+	SELECT count(*) INTO n FROM kbits
+	 WHERE (a <~> b) <> differ
+	    OR (a <%> b) <> CASE WHEN n_or = 0 THEN 1 ELSE 1 - n_and::float8 / n_or END;
+	RESET hannoy.kernels;
+	RETURN n;
+END $$;
+SELECT count(*) AS pairs, count(*) FILTER (WHERE differ > 0 AND n_and > 0) AS nontrivial FROM kbits;
+SELECT kernel, bit_kernel_mismatches(kernel)
+  FROM unnest(ARRAY['portable', 'auto', 'avx2', 'avx512']) kernel;
+DROP TABLE kbits;
+DROP FUNCTION bit_kernel_mismatches(text);

@@ -8,16 +8,17 @@
  *
  * A bit string keeps its bits first to last from the high bit of its
  * first byte, and the bits past its length in the last byte are zero
- * (varbit.c keeps them so), so both distances can work byte by byte.
+ * (varbit.c keeps them so), so both distances can work byte by byte.  They
+ * count bits with the kernels of distance.h, as the bit opclasses do.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "port/pg_bitutils.h"
 #include "utils/varbit.h"
 
+#include "distance.h"
 #include "halfutils.h"
 #include "vector_common.h"
 
@@ -30,51 +31,6 @@ check_same_length(VarBit *a, VarBit *b)
 				 errmsg("different bit lengths %d and %d", VARBITLEN(a), VARBITLEN(b))));
 }
 
-/* Set bits of a XOR b, over n bytes. */
-static uint64
-count_xor(const bits8 *a, const bits8 *b, int n)
-{
-	uint64		count = 0;
-	int			i = 0;
-
-	for (; i + 8 <= n; i += 8)
-	{
-		uint64		x;
-		uint64		y;
-
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		count += pg_popcount64(x ^ y);
-	}
-	for (; i < n; i++)
-		count += pg_number_of_ones[a[i] ^ b[i]];
-	return count;
-}
-
-/* Set bits of a AND b (*both) and of a OR b (*either), over n bytes. */
-static void
-count_and_or(const bits8 *a, const bits8 *b, int n, uint64 *both, uint64 *either)
-{
-	int			i = 0;
-
-	*both = *either = 0;
-	for (; i + 8 <= n; i += 8)
-	{
-		uint64		x;
-		uint64		y;
-
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		*both += pg_popcount64(x & y);
-		*either += pg_popcount64(x | y);
-	}
-	for (; i < n; i++)
-	{
-		*both += pg_number_of_ones[a[i] & b[i]];
-		*either += pg_number_of_ones[a[i] | b[i]];
-	}
-}
-
 PG_FUNCTION_INFO_V1(hannoy_hamming_distance);
 Datum
 hannoy_hamming_distance(PG_FUNCTION_ARGS)
@@ -83,7 +39,7 @@ hannoy_hamming_distance(PG_FUNCTION_ARGS)
 	VarBit	   *b = PG_GETARG_VARBIT_P(1);
 
 	check_same_length(a, b);
-	PG_RETURN_FLOAT8((double) count_xor(VARBITS(a), VARBITS(b), VARBITBYTES(a)));
+	PG_RETURN_FLOAT8((double) HannoyKernel->bits_xor(VARBITS(a), VARBITS(b), VARBITBYTES(a)));
 }
 
 /* 1 - |a AND b| / |a OR b|; 1 when neither has a bit set. */
@@ -97,7 +53,7 @@ hannoy_jaccard_distance(PG_FUNCTION_ARGS)
 	uint64		either;
 
 	check_same_length(a, b);
-	count_and_or(VARBITS(a), VARBITS(b), VARBITBYTES(a), &both, &either);
+	HannoyKernel->bits_and_or(VARBITS(a), VARBITS(b), VARBITBYTES(a), &both, &either);
 	if (either == 0)
 		PG_RETURN_FLOAT8(1.0);
 	PG_RETURN_FLOAT8(1.0 - (double) both / (double) either);

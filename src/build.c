@@ -97,7 +97,7 @@ build_add_attrs(BuildGraph *g, Relation index, int64 i, Datum *values, bool *isn
 	g->attrs_used += e->attrs_size;
 }
 
-/* Dimensions of the index: the column's typmod, else the first vector's. */
+/* Dimensions of the index: the column's (HannoyColumnDims), else the first vector's. */
 static void
 build_set_dims(BuildGraph *g, int dims)
 {
@@ -248,7 +248,7 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	BuildGraph	g;
 	MemoryContext buildcxt;
 	MemoryContext old;
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	int32		typmod = HannoyColumnDims(index);
 	int			nworkers;
 	ParallelContext *pcxt = NULL;
 	TimestampTz phase_start;
@@ -352,7 +352,7 @@ void
 hannoybuildempty(Relation index)
 {
 	Buffer		buf;
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	int32		typmod = HannoyColumnDims(index);
 	const HannoyOpclass *opclass;
 	int			m = HannoyOptionM(index);
 	int			pq_m = 0;

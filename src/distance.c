@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "distance.h"
+#include "bitcount.h"
 #include "halfutils.h"
 
 const HannoyKernels *HannoyKernel = &HannoyKernelsPortable;
@@ -227,6 +228,8 @@ const HannoyKernels HannoyKernelsPortable = {
 	.f16_cosine_parts = portable_f16_cosine_parts,
 	.f16_to_f32 = portable_f16_to_f32,
 	.f32_to_f16 = portable_f32_to_f16,
+	.bits_xor = hannoy_count_xor,
+	.bits_and_or = hannoy_count_and_or,
 };
 
 /*

@@ -5,7 +5,7 @@
  *
  * Every kernel exists in portable C (distance.c); x86-64 builds add
  * AVX2+FMA+F16C (distance_avx2.c) and AVX-512 (distance_avx512.c) versions,
- * compiled with per-object ISA flags.  HannoyKernelsInit() picks the best
+ * compiled with per-object ISA flags (and POPCNT for the bit kernels).  HannoyKernelsInit() picks the best
  * set the CPU supports when the library loads; hannoy.kernels can force a
  * lower one (for tests and comparisons).  Callers go through the table:
  * one indirect call per distance, never the function manager.
@@ -50,6 +50,11 @@ typedef struct HannoyKernels
 	/* the nearest of those k vectors (squared L2), and its distance */
 	int			(*f32_l2sq_nearest) (const float *x, const float *ct, int dims, int k,
 									 float *distance);
+
+	/* bit strings of n bytes (bitcount.h): set bits of a XOR b; of a AND b, a OR b */
+	uint64		(*bits_xor) (const uint8 *a, const uint8 *b, int n);
+	void		(*bits_and_or) (const uint8 *a, const uint8 *b, int n,
+								uint64 *both, uint64 *either);
 
 	/* bulk conversions (overflow becomes infinity; callers check first) */
 	void		(*f16_to_f32) (const uint16 *in, float *out, int n);

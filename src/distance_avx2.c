@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "bitcount.h"
 #include "distance.h"
 #include "halfutils.h"
 
@@ -415,6 +416,8 @@ static const HannoyKernels avx2_kernels = {
 	.f16_cosine_parts = avx2_f16_cosine_parts,
 	.f16_to_f32 = avx2_f16_to_f32,
 	.f32_to_f16 = avx2_f32_to_f16,
+	.bits_xor = hannoy_count_xor,
+	.bits_and_or = hannoy_count_and_or,
 };
 
 const HannoyKernels *
@@ -422,7 +425,7 @@ HannoyKernelsAvx2(void)
 {
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-		HannoyCpuHasF16C())
+		__builtin_cpu_supports("popcnt") && HannoyCpuHasF16C())
 		return &avx2_kernels;
 	return NULL;
 }

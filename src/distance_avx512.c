@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "bitcount.h"
 #include "distance.h"
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
@@ -265,6 +266,8 @@ static const HannoyKernels avx512_kernels = {
 	.f16_cosine_parts = avx512_f16_cosine_parts,
 	.f16_to_f32 = avx512_f16_to_f32,
 	.f32_to_f16 = avx512_f32_to_f16,
+	.bits_xor = hannoy_count_xor,
+	.bits_and_or = hannoy_count_and_or,
 };
 
 const HannoyKernels *
@@ -273,7 +276,7 @@ HannoyKernelsAvx512(void)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma") &&
-		HannoyCpuHasF16C())
+		__builtin_cpu_supports("popcnt") && HannoyCpuHasF16C())
 		return &avx512_kernels;
 	return NULL;
 }

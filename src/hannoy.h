@@ -31,6 +31,8 @@
 #define HANNOY_PQ_DIMS_PER_BYTE			8	/* what the automatic pq_m gives */
 /* the types' limit (vector_common.h's HANNOY_MAX_DIM) */
 #define HANNOY_MAX_DIMENSIONS			16000
+/* bits of a bit-string index (8000 bytes: a vector item spans pages) */
+#define HANNOY_MAX_BIT_DIMENSIONS		64000
 
 /* Support function number of the opclass callback struct. */
 #define HANNOY_OPCLASS_PROC				1
@@ -170,6 +172,7 @@ extern int	HannoyCheckPqM(int pq_m, int dims);
 /* opclass.c */
 extern const HannoyOpclass *HannoyGetOpclass(Relation index);
 extern Size HannoyVectorSize(uint8 storage, int dims);
+extern int	HannoyMaxDimensions(uint8 storage);
 extern void HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims);
 
 /* meta.c */
@@ -180,6 +183,7 @@ typedef struct HannoyMetaChange
 	struct GenericXLogState *state;
 } HannoyMetaChange;
 
+extern int	HannoyColumnDims(Relation index);
 extern void HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 							   uint8 storage, int max_level);
 extern HannoyMetaPageData HannoyReadMeta(Relation index);

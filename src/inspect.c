@@ -117,7 +117,8 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(meta.m);
 	values[4] = Int32GetDatum(meta.ef_construction);
 	values[5] = CStringGetTextDatum(meta.storage == HANNOY_STORAGE_FP16 ? "fp16" :
-									meta.storage == HANNOY_STORAGE_PQ ? "pq" : "fp32");
+									meta.storage == HANNOY_STORAGE_PQ ? "pq" :
+									meta.storage == HANNOY_STORAGE_BIT ? "bit" : "fp32");
 	values[6] = Int64GetDatum(has_entry ? ItemPointerGetBlockNumber(&meta.entry) : 0);
 	nulls[6] = !has_entry;
 	values[7] = Int32GetDatum(has_entry ? ItemPointerGetOffsetNumber(&meta.entry) : 0);

@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/generic_xlog.h"
+#include "catalog/pg_type.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -104,7 +105,8 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 		meta->ef_construction > HANNOY_MAX_EF_CONSTRUCTION)
 		meta_corrupted(index, psprintf("ef_construction is %u.", meta->ef_construction));
 	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16 &&
-		(meta->storage != HANNOY_STORAGE_PQ || meta->version < 3))
+		(meta->storage != HANNOY_STORAGE_PQ || meta->version < 3) &&
+		(meta->storage != HANNOY_STORAGE_BIT || meta->version < 6))
 		meta_corrupted(index, psprintf("The storage kind is %u.", meta->storage));
 	if (meta->storage == HANNOY_STORAGE_PQ)
 	{
@@ -121,7 +123,7 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 		 meta->value_buckets > MaxBlockNumber - meta->value_sets))
 		meta_corrupted(index, psprintf("It places %u value set buckets at block %u.",
 									   meta->value_buckets, meta->value_sets));
-	if (meta->dimensions > HANNOY_MAX_DIMENSIONS)
+	if (meta->dimensions > HannoyMaxDimensions(meta->storage))
 		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
 	if (meta->max_level > HannoyMaxLevel(meta->m))
 		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));
@@ -196,10 +198,24 @@ refresh_cached_state(Relation index, const HannoyMetaPageData *meta)
 	changing_fields_from_meta(cached, meta);
 }
 
+/*
+ * The dimensions the indexed column's type fixes (vector(n), halfvec(n),
+ * bit(n)), else 0: varbit(n) only bounds its values' lengths.
+ */
+int
+HannoyColumnDims(Relation index)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(index), 0);
+
+	if (att->atttypid == VARBITOID || att->atttypmod < 0)
+		return 0;
+	return att->atttypmod;
+}
+
 static void
 check_dims_against_column(Relation index, const HannoyMetaPageData *meta)
 {
-	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	int32		typmod = HannoyColumnDims(index);
 
 	if (typmod > 0 && meta->dimensions != 0 && meta->dimensions != typmod)
 		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",

@@ -13,6 +13,8 @@
  *	 cosine	negative inner product of unit vectors (encode normalises;
  *			zero vectors have no direction and are not indexed)
  *	 L1		taxicab distance
+ *	 Hamming	bits that differ (bit strings, stored as they are)
+ *	 Jaccard	1 - |a AND b| / |a OR b|
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +26,7 @@
 #include "fmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/varbit.h"
 
 #include "distance.h"
 #include "halfutils.h"
@@ -88,6 +91,32 @@ fp16_size(const HannoyIndexInfo *info)
 	return HannoyVectorSize(HANNOY_STORAGE_FP16, info->dims);
 }
 
+/* bit strings: dims bits, first to last from the high bit of the first byte */
+static Size
+bit_size(const HannoyIndexInfo *info)
+{
+	return HannoyVectorSize(HANNOY_STORAGE_BIT, info->dims);
+}
+
+static float
+bit_hamming(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	return (float) HannoyKernel->bits_xor(a, b, (info->dims + 7) / 8);
+}
+
+/* 1 - |a AND b| / |a OR b|, as jaccard_distance() (bit.c) computes it */
+static float
+bit_jaccard(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	uint64		both;
+	uint64		either;
+
+	HannoyKernel->bits_and_or(a, b, (info->dims + 7) / 8, &both, &either);
+	if (either == 0)
+		return 1.0f;
+	return (float) (1.0 - (double) both / (double) either);
+}
+
 /* --- column values -------------------------------------------------------- */
 
 static int
@@ -100,6 +129,26 @@ static int
 halfvec_value_dims(Datum value)
 {
 	return DatumGetHalfVector(value)->dim;
+}
+
+/* A bit string's length; an empty one has no place in a graph of bits. */
+static int
+bit_value_dims(Datum value)
+{
+	int			len = VARBITLEN(DatumGetVarBitP(value));
+
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("hannoy cannot index an empty bit string")));
+	return len;
+}
+
+static bool
+bit_to_bits(Datum value, int dims, void *out)
+{
+	memcpy(out, VARBITS(DatumGetVarBitP(value)), (dims + 7) / 8);
+	return true;
 }
 
 /* Unit vector of x into out; false for the zero vector. */
@@ -291,11 +340,12 @@ hannoy_##NAME##_support(PG_FUNCTION_ARGS) \
 	PG_RETURN_POINTER(&NAME##_info); \
 }
 
-/* fp32 or fp16 storage: the query is the encoded value, one distance */
+/* fp32, fp16 or bit storage: the query is the encoded value, one distance */
 #define EXACT_OPCLASS(NAME, LABEL, STORAGE, DIMS, ENCODE, DISTANCE) \
 static const HannoyOpclass NAME##_info = { \
 	.storage = STORAGE, .name = LABEL, .dims = DIMS, \
-	.stored_size = STORAGE == HANNOY_STORAGE_FP32 ? fp32_size : fp16_size, \
+	.stored_size = STORAGE == HANNOY_STORAGE_FP32 ? fp32_size : \
+		STORAGE == HANNOY_STORAGE_FP16 ? fp16_size : bit_size, \
 	.encode = ENCODE, .prepare_query = query_as_encoded, \
 	.query_distance = DISTANCE, .element_distance = DISTANCE \
 };
@@ -315,6 +365,8 @@ DEFINE_OPCLASS(halfvec_l1_ops, HANNOY_STORAGE_FP16, halfvec_value_dims, halfvec_
 DEFINE_OPCLASS(vector_l2_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_l2)
 DEFINE_OPCLASS(vector_ip_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16, f16_negdot)
 DEFINE_OPCLASS(vector_cosine_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, vector_to_fp16_unit, f16_negdot)
+DEFINE_OPCLASS(bit_hamming_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits, bit_hamming)
+DEFINE_OPCLASS(bit_jaccard_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits, bit_jaccard)
 
 /* the exact vectors of the halfvec PQ opclasses (no SQL opclass of their own) */
 EXACT_OPCLASS(halfvec_l2_exact, "halfvec_l2_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
@@ -370,19 +422,37 @@ HannoyGetOpclass(Relation index)
 Size
 HannoyVectorSize(uint8 storage, int dims)
 {
-	return (storage == HANNOY_STORAGE_FP16 ? sizeof(uint16) : sizeof(float)) * dims;
+	switch (storage)
+	{
+		case HANNOY_STORAGE_FP16:
+			return sizeof(uint16) * dims;
+		case HANNOY_STORAGE_BIT:
+			return (dims + 7) / 8;
+		default:
+			return sizeof(float) * dims;
+	}
+}
+
+/* The most dimensions (bits, for bit strings) an index of a storage kind takes. */
+int
+HannoyMaxDimensions(uint8 storage)
+{
+	return storage == HANNOY_STORAGE_BIT ? HANNOY_MAX_BIT_DIMENSIONS : HANNOY_MAX_DIMENSIONS;
 }
 
 /*
- * 54000 beyond the types' limit.  The types never make such a vector; this
- * keeps the metapage's dimensions within what its check accepts.
+ * Vectors reach 54000 dimensions by concatenation past the types' limit,
+ * and bit strings are as long as their users make them; this keeps the
+ * metapage's dimensions within what its check accepts.
  */
 void
 HannoyCheckIndexableDims(const HannoyOpclass *opclass, int dims)
 {
-	if (dims > HANNOY_MAX_DIMENSIONS)
+	int			max = HannoyMaxDimensions(opclass->storage);
+
+	if (dims > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("hannoy index with %s cannot have more than %d dimensions",
-						opclass->name, HANNOY_MAX_DIMENSIONS)));
+						opclass->name, max)));
 }

@@ -66,6 +66,7 @@ HannoyPageIsHannoy(Page page)
 #define HANNOY_STORAGE_FP32		1
 #define HANNOY_STORAGE_FP16		2
 #define HANNOY_STORAGE_PQ		3	/* product-quantized codes (version 3) */
+#define HANNOY_STORAGE_BIT		4	/* bit strings, a bit per dimension (version 6) */
 
 typedef struct HannoyMetaPageData
 {

@@ -167,6 +167,18 @@ CREATE FUNCTION binary_quantize(vector) RETURNS bit
 CREATE FUNCTION binary_quantize(halfvec) RETURNS bit
 	AS 'MODULE_PATHNAME', 'hannoy_halfvec_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- bit opclasses: the bits stored as they are (storage kind "bit")
+CREATE FUNCTION hannoy_bit_hamming_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_bit_jaccard_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR CLASS bit_hamming_ops FOR TYPE bit USING hannoy AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_bit_hamming_ops_support(internal);
+CREATE OPERATOR CLASS bit_jaccard_ops FOR TYPE bit USING hannoy AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_bit_jaccard_ops_support(internal);
+
 -- concatenation (issue 13)
 CREATE FUNCTION vector_concat(vector, vector) RETURNS vector
 	AS 'MODULE_PATHNAME', 'hannoy_vector_concat' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

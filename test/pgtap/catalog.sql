@@ -109,8 +109,9 @@ SELECT results_eq(
 	$$SELECT c.opcname::text COLLATE "default", format_type(c.opcintype, NULL) COLLATE "default", c.opcdefault
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	   WHERE a.amname = 'hannoy' ORDER BY 1$$,
-	$$VALUES ('array_ops', 'anyarray', true), ('bool_ops', 'boolean', true),
-	         ('date_ops', 'date', true),
+	$$VALUES ('array_ops', 'anyarray', true),
+	         ('bit_hamming_ops', 'bit', false), ('bit_jaccard_ops', 'bit', false),
+	         ('bool_ops', 'boolean', true), ('date_ops', 'date', true),
 	         ('halfvec_cosine_ops', 'halfvec', false), ('halfvec_cosine_pq_ops', 'halfvec', false),
 	         ('halfvec_ip_ops', 'halfvec', false), ('halfvec_ip_pq_ops', 'halfvec', false),
 	         ('halfvec_l1_ops', 'halfvec', false), ('halfvec_l2_ops', 'halfvec', true),
@@ -124,7 +125,7 @@ SELECT results_eq(
 	         ('vector_ip_pq_ops', 'vector', false),
 	         ('vector_l1_ops', 'vector', false), ('vector_l2_fp16_ops', 'vector', false),
 	         ('vector_l2_ops', 'vector', true), ('vector_l2_pq_ops', 'vector', false)$$,
-	'the seventeen vector opclasses (six product-quantized), L2 the default for each type, and the ten attribute opclasses (0.4.0), each the default for its type');
+	'the seventeen vector opclasses (six product-quantized), L2 the default for each type, the two bit opclasses (0.4.0, neither the default) and the ten attribute opclasses (0.4.0), each the default for its type');
 SELECT results_eq(
 	$$SELECT f.opfname::text COLLATE "default", count(*)::int, bool_and(o.amoppurpose = 's')
 	    FROM pg_opfamily f JOIN pg_am a ON a.oid = f.opfmethod
@@ -138,9 +139,11 @@ SELECT results_eq(
 	    FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	    JOIN pg_amop o ON o.amopfamily = c.opcfamily
 	   WHERE a.amname = 'hannoy' AND c.opcname IN ('vector_l2_ops', 'vector_cosine_fp16_ops', 'halfvec_l1_ops',
-	                                                'vector_ip_pq_ops', 'halfvec_cosine_pq_ops')
+	                                                'vector_ip_pq_ops', 'halfvec_cosine_pq_ops',
+	                                                'bit_hamming_ops', 'bit_jaccard_ops')
 	   ORDER BY 1$$,
-	$$VALUES ('halfvec_cosine_pq_ops', '<=>(halfvec,halfvec)', 'o'),
+	$$VALUES ('bit_hamming_ops', '<~>(bit,bit)', 'o'), ('bit_jaccard_ops', '<%>(bit,bit)', 'o'),
+	         ('halfvec_cosine_pq_ops', '<=>(halfvec,halfvec)', 'o'),
 	         ('halfvec_l1_ops', '<+>(halfvec,halfvec)', 'o'),
 	         ('vector_cosine_fp16_ops', '<=>(vector,vector)', 'o'),
 	         ('vector_ip_pq_ops', '<#>(vector,vector)', 'o'),
