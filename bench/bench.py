@@ -18,6 +18,7 @@ import time
 import numpy as np
 import psycopg
 
+from binary import binary_runs, binary_targets
 from hard_data import hard, nearest as ground_truth
 from ivf import ivf_runs, ivf_targets
 from filters import filter_runs, filter_targets
@@ -303,6 +304,7 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
         found, qps = h.search('items', queries, ef)
         rec.add('hannoy', 'search', ef=ef, recall=recall(found, truth), qps=qps,
                 buffers=h.buffers_per_query('items', queries, ef))
+    binary_runs(rec, h, 'items', dim, queries, truth, m, efc)
     ivf_runs(rec, h, queries, truth, m, efc, recall)
     shard_runs(rec, h, base, queries, truth, m, efc, recall)
     filter_runs(rec, h, base, queries, rec.meta['dataset'], m, efc)
@@ -428,6 +430,7 @@ def report(rec, out, title):
     ratios += ivf_targets(rec)
     ratios += shard_targets(rec)
     ratios += filter_targets(rec)
+    ratios += binary_targets(rec)
     lines += ['', '## Targets', '', '| ratio | target | measured | note |', '|---|---|---:|---|']
     for name, target, value, note in ratios:
         lines.append(f'| {name} | {target} | {value:.3f} | {note} |')
