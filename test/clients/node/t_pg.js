@@ -1,0 +1,172 @@
+'use strict';
+// node-postgres (npm pg) with the npm pgvector package's pg support:
+// registerTypes() finds the vector and halfvec types by name and parses
+// them; toSql() writes vectors. node-postgres has no schema API, so the
+// table and the index are raw DDL.
+const pg = require('pg');
+const pgvector = require('pgvector/pg');
+const {
+  DIM, K, OPS, OP_NAMES, INDEX, INDEX_QUERY, TYPES_QUERY, EDGE_VECTORS, connection,
+  makeData, sameVectors, checkDistances, checkTopK, sameIds, Tap,
+} = require('./common');
+
+async function main() {
+  const tap = new Tap('pg');
+  const { vectors, halves, vqueries, hqueries } = makeData();
+  const client = new pg.Client(connection);
+  await client.connect();
+  const q = async (text, params) => (await client.query({ text, values: params, rowMode: 'array' })).rows;
+
+  await tap.check(`CREATE TABLE with vector(${DIM}) and halfvec(${DIM}) columns`, async () => {
+    await client.query('CREATE EXTENSION IF NOT EXISTS hannoy');
+    await pgvector.registerTypes(client);
+    await client.query(`CREATE TABLE items (id int PRIMARY KEY, embedding vector(${DIM}), half halfvec(${DIM}))`);
+    const types = (await q(TYPES_QUERY)).map((r) => r[0]).join(' ');
+    return types === `vector(${DIM}) halfvec(${DIM})` ? null : `column types ${types}`;
+  });
+
+  await tap.check(`insert ${vectors.length} rows (one multi-row INSERT, vectors as parameters)`, async () => {
+    const params = [];
+    const tuples = vectors.map((v, i) => {
+      params.push(i + 1, pgvector.toSql(v), pgvector.toSql(halves[i]));
+      return `($${params.length - 2}, $${params.length - 1}, $${params.length})`;
+    });
+    await client.query(`INSERT INTO items VALUES ${tuples.join(', ')}`, params);
+    const n = Number((await q('SELECT count(*) FROM items'))[0][0]);
+    return n === vectors.length ? null : `${n} rows`;
+  });
+
+  await tap.check('read back vector and halfvec, exactly', async () => {
+    const rows = await q('SELECT embedding, half FROM items ORDER BY id');
+    return sameVectors(rows.map((r) => r[0]), vectors) || sameVectors(rows.map((r) => r[1]), halves);
+  });
+
+  await tap.check('subnormal, largest float4 and 9-digit values round-trip', async () => {
+    await client.query('CREATE TABLE edges (id int PRIMARY KEY, v vector)');
+    for (const [i, v] of EDGE_VECTORS.entries()) {
+      await client.query('INSERT INTO edges VALUES ($1, $2)', [i + 1, pgvector.toSql(v)]);
+    }
+    const rows = await q('SELECT v FROM edges ORDER BY id');
+    return sameVectors(rows.map((r) => r[0]), EDGE_VECTORS);
+  });
+
+  await tap.check('errors reach the client with their SQLSTATE (22000, 22P02, 22003)', async () => {
+    const cases = [
+      ['INSERT INTO items (id, embedding) VALUES ($1, $2)', [1000, pgvector.toSql([1, 2])], '22000'], // dimensions differ
+      ['SELECT $1::vector', ['[1,2'], '22P02'], // malformed text
+      ['SELECT $1::halfvec', ['[70000]'], '22003'], // beyond binary16
+      ['SELECT embedding <-> $1 FROM items', [pgvector.toSql([1])], '22000'],
+    ];
+    for (const [text, params, state] of cases) {
+      let code = null;
+      try {
+        await client.query(text, params);
+      } catch (e) {
+        code = e.code;
+      }
+      if (code !== state) return `${text} ${JSON.stringify(params)}: SQLSTATE ${code}, expected ${state}`;
+    }
+    return null;
+  });
+
+  for (const op of OPS) {
+    await tap.check(`vector ${op} (${OP_NAMES[op]}) matches the client's distances`, async () => {
+      for (const query of vqueries) {
+        const rows = await q(`SELECT id, embedding ${op} $1 FROM items`, [pgvector.toSql(query)]);
+        const why = checkDistances(op, rows, vectors, query);
+        if (why) return why;
+      }
+      return null;
+    });
+  }
+
+  await tap.check('halfvec <-> <#> <=> <+> match the client\'s distances', async () => {
+    for (const op of OPS) {
+      for (const query of hqueries) {
+        const rows = await q(`SELECT id, half ${op} $1 FROM items`, [pgvector.toSql(query)]);
+        const why = checkDistances(op, rows, halves, query);
+        if (why) return `${op}: ${why}`;
+      }
+    }
+    return null;
+  });
+
+  const knn = (op = '<->') => `SELECT id, embedding ${op} $1 FROM items ORDER BY embedding ${op} $1 LIMIT $2`;
+
+  await tap.check(`ORDER BY <op> LIMIT ${K} (no index) gives the nearest rows, for each operator`, async () => {
+    for (const op of OPS) {
+      for (const query of vqueries) {
+        const why = checkTopK(op, await q(knn(op), [pgvector.toSql(query), K]), vectors, query);
+        if (why) return `${op}: ${why}`;
+      }
+    }
+    return null;
+  });
+
+  await tap.check('CREATE INDEX ... USING hannoy (raw DDL: node-postgres has no index API)', async () => {
+    await client.query(`CREATE INDEX ${INDEX} ON items USING hannoy (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)`);
+    const row = (await q(INDEX_QUERY, [INDEX]))[0];
+    return row && row.join() === 'hannoy,vector_l2_ops' ? null : `index: ${row}`;
+  });
+
+  const setting = async () => (await q("SELECT current_setting('hannoy.ef_search')"))[0][0];
+
+  await tap.check('SET LOCAL hannoy.ef_search in a transaction reaches the scan and ends with it', async () => {
+    const before = await setting();
+    await client.query('BEGIN');
+    let inside;
+    let rows;
+    try {
+      await client.query('SET LOCAL hannoy.ef_search = 5');
+      await client.query('SET LOCAL hannoy.iterative_scan = off');
+      await client.query('SET LOCAL enable_seqscan = off');
+      inside = await setting();
+      rows = await q(knn(), [pgvector.toSql(vqueries[0]), 20]);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    }
+    const after = await setting();
+    if (inside !== '5' || after !== before) return `ef_search ${before} before, ${inside} inside, ${after} after`;
+    if (rows.length < 1 || rows.length > 5) return `LIMIT 20 with ef_search 5, iterative_scan off: ${rows.length} rows`;
+    return null;
+  });
+
+  await tap.check('EXPLAIN: ORDER BY <-> LIMIT uses the hannoy index', async () => {
+    await client.query('BEGIN');
+    try {
+      await client.query('SET LOCAL enable_seqscan = off');
+      const plan = (await q(`EXPLAIN (COSTS OFF) ${knn()}`, [pgvector.toSql(vqueries[0]), K])).map((r) => r[0]).join('\n');
+      return plan.includes(`Index Scan using ${INDEX}`) ? null : plan;
+    } finally {
+      await client.query('COMMIT');
+    }
+  });
+
+  await tap.check('hannoy index scan (ef_search 100) returns the exact scan\'s rows', async () => {
+    for (const query of vqueries) {
+      await client.query('BEGIN');
+      let byIndex;
+      let exact;
+      try {
+        await client.query('SET LOCAL hannoy.ef_search = 100');
+        await client.query('SET LOCAL enable_seqscan = off');
+        byIndex = await q(knn(), [pgvector.toSql(query), K]);
+        await client.query('SET LOCAL enable_seqscan = on');
+        await client.query('SET LOCAL enable_indexscan = off');
+        exact = await q(knn(), [pgvector.toSql(query), K]);
+      } finally {
+        await client.query('COMMIT');
+      }
+      const why = sameIds(byIndex, exact) || checkTopK('<->', byIndex, vectors, query);
+      if (why) return why;
+    }
+    return null;
+  });
+
+  await client.end();
+  tap.done();
+}
+
+main().catch((e) => { console.log(`not ok - pg: ${e.stack}`); process.exitCode = 1; });
