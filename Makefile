@@ -10,6 +10,7 @@ OBJS = \
 	src/vector.o \
 	src/halfvec.o \
 	src/bit.o \
+	src/sparsevec.o \
 	src/distance.o \
 	src/distance_avx2.o \
 	src/distance_avx512.o \

@@ -69,7 +69,7 @@ PG_FUNCTION_INFO_V1(hannoy_halfvec_typmod_in);
 Datum
 hannoy_halfvec_typmod_in(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32(HannoyTypmodIn("halfvec", PG_GETARG_ARRAYTYPE_P(0)));
+	PG_RETURN_INT32(HannoyTypmodIn("halfvec", PG_GETARG_ARRAYTYPE_P(0), HANNOY_MAX_DIM));
 }
 
 /* Binary form: int16 dim, int16 0, dim binary16 bit patterns, network order. */
@@ -132,7 +132,7 @@ Datum
 hannoy_array_to_halfvec(PG_FUNCTION_ARGS)
 {
 	int			dim;
-	float	   *x = HannoyArrayToFloats("halfvec", PG_GETARG_ARRAYTYPE_P(0), &dim);
+	float	   *x = HannoyArrayToFloats("halfvec", PG_GETARG_ARRAYTYPE_P(0), HANNOY_MAX_DIM, &dim);
 
 	HannoyCheckExpectedDim(PG_GETARG_INT32(1), dim);
 	PG_RETURN_HALFVEC_P(halfvec_from_floats(x, dim));

@@ -59,7 +59,7 @@ PG_FUNCTION_INFO_V1(hannoy_vector_typmod_in);
 Datum
 hannoy_vector_typmod_in(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32(HannoyTypmodIn("vector", PG_GETARG_ARRAYTYPE_P(0)));
+	PG_RETURN_INT32(HannoyTypmodIn("vector", PG_GETARG_ARRAYTYPE_P(0), HANNOY_MAX_DIM));
 }
 
 /* Binary form: int16 dim, int16 0, dim float4, all in network order. */
@@ -132,7 +132,7 @@ Datum
 hannoy_array_to_vector(PG_FUNCTION_ARGS)
 {
 	int			dim;
-	float	   *x = HannoyArrayToFloats("vector", PG_GETARG_ARRAYTYPE_P(0), &dim);
+	float	   *x = HannoyArrayToFloats("vector", PG_GETARG_ARRAYTYPE_P(0), HANNOY_MAX_DIM, &dim);
 
 	HannoyCheckExpectedDim(PG_GETARG_INT32(1), dim);
 	PG_RETURN_VECTOR_P(vector_from_floats(x, dim));

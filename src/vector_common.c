@@ -58,15 +58,21 @@ HannoyHalfVectorAlloc(int dim)
 void
 HannoyCheckDim(const char *typname, int dim)
 {
+	HannoyCheckDimUpTo(typname, dim, HANNOY_MAX_DIM);
+}
+
+/* The same with the type's own maximum (sparsevec: HANNOY_SPARSE_MAX_DIM) */
+void
+HannoyCheckDimUpTo(const char *typname, int dim, int max)
+{
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("%s must have at least 1 dimension", typname)));
-	if (dim > HANNOY_MAX_DIM)
+	if (dim > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s cannot have more than %d dimensions",
-						typname, HANNOY_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions", typname, max)));
 }
 
 void
@@ -241,7 +247,7 @@ HannoyFormatVectorLiteral(const float *x, int dim)
 }
 
 int32
-HannoyTypmodIn(const char *typname, ArrayType *ta)
+HannoyTypmodIn(const char *typname, ArrayType *ta, int max)
 {
 	int32	   *mods;
 	int			n;
@@ -257,20 +263,19 @@ HannoyTypmodIn(const char *typname, ArrayType *ta)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("dimensions for type %s must be at least 1", typname)));
-	if (mods[0] > HANNOY_MAX_DIM)
+	if (mods[0] > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type %s cannot exceed %d",
-						typname, HANNOY_MAX_DIM)));
+				 errmsg("dimensions for type %s cannot exceed %d", typname, max)));
 	return mods[0];
 }
 
 /*
- * One-dimensional int4[], float4[], float8[] or numeric[] to a palloc'd
- * float array of finite values.
+ * One-dimensional int4[], float4[], float8[] or numeric[] of at most max
+ * elements to a palloc'd float array of finite values.
  */
 float *
-HannoyArrayToFloats(const char *typname, ArrayType *array, int *dim)
+HannoyArrayToFloats(const char *typname, ArrayType *array, int max, int *dim)
 {
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	int16		typlen;
@@ -298,7 +303,7 @@ HannoyArrayToFloats(const char *typname, ArrayType *array, int *dim)
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
 					  &elems, &nulls, &n);
-	HannoyCheckDim(typname, n);
+	HannoyCheckDimUpTo(typname, n, max);
 
 	x = palloc(sizeof(float) * n);
 	for (int i = 0; i < n; i++)

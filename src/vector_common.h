@@ -50,6 +50,7 @@ extern HalfVector *HannoyHalfVectorAlloc(int dim);
 
 /* Dimension checks; each raises the documented error. */
 extern void HannoyCheckDim(const char *typname, int dim);
+extern void HannoyCheckDimUpTo(const char *typname, int dim, int max);
 extern void HannoyCheckExpectedDim(int32 typmod, int dim);
 extern void HannoyCheckSameDims(int adim, int bdim);
 
@@ -61,11 +62,11 @@ extern uint16 HannoyFloatToHalfChecked(float value);
 extern float *HannoyParseVectorLiteral(const char *typname, const char *lit,
 									   int *dim);
 extern char *HannoyFormatVectorLiteral(const float *x, int dim);
-extern int32 HannoyTypmodIn(const char *typname, ArrayType *ta);
+extern int32 HannoyTypmodIn(const char *typname, ArrayType *ta, int max);
 
 /* Arrays: int4[], float4[], float8[], numeric[] to float elements. */
 extern float *HannoyArrayToFloats(const char *typname, ArrayType *array,
-								  int *dim);
+								  int max, int *dim);
 extern ArrayType *HannoyFloatsToArray(const float *x, int dim);
 
 /* subvector(): the 0-based start and the length, after clamping. */

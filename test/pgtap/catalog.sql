@@ -1,7 +1,7 @@
 -- Catalog contracts of the vector and halfvec types (pgTAP).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS hannoy;
-SELECT plan(65);
+SELECT plan(68);
 
 -- types
 SELECT has_type('vector');
@@ -11,6 +11,21 @@ SELECT results_eq(
 	    FROM pg_type WHERE typname IN ('vector', 'halfvec') ORDER BY 1$$,
 	$$VALUES ('halfvec', -1, 'e', true, true, true), ('vector', -1, 'e', true, true, true)$$,
 	'both types are varlena, stored external, with binary I/O and a typmod');
+SELECT has_type('sparsevec');
+SELECT results_eq(
+	$$SELECT typlen::int, typstorage::text, typreceive <> 0, typsend <> 0, typmodin <> 0
+	    FROM pg_type WHERE typname = 'sparsevec'$$,
+	$$VALUES (-1, 'e', true, true, true)$$,
+	'sparsevec (0.4.0) is varlena, stored external, with binary I/O and a typmod');
+SELECT results_eq(
+	$$SELECT format_type(c.castsource, NULL) COLLATE "default", format_type(c.casttarget, NULL) COLLATE "default",
+	         c.castcontext::text
+	    FROM pg_cast c WHERE 'sparsevec'::regtype IN (c.castsource, c.casttarget) ORDER BY 1, 2$$,
+	$$VALUES ('double precision[]', 'sparsevec', 'a'), ('halfvec', 'sparsevec', 'i'),
+	         ('integer[]', 'sparsevec', 'a'), ('numeric[]', 'sparsevec', 'a'), ('real[]', 'sparsevec', 'a'),
+	         ('sparsevec', 'halfvec', 'a'), ('sparsevec', 'sparsevec', 'i'), ('sparsevec', 'vector', 'a'),
+	         ('vector', 'sparsevec', 'i')$$,
+	'sparsevec casts: implicit to it from vector and halfvec, by assignment from arrays and to vector and halfvec');
 SELECT ok((SELECT extrelocatable FROM pg_extension WHERE extname = 'hannoy'),
 	'the extension is relocatable');
 
