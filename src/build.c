@@ -40,6 +40,8 @@ build_grow(BuildGraph *g)
 	g->elements = repalloc_huge(g->elements, sizeof(BuildElement) * newcap);
 	if (g->spilled)
 		g->loc = repalloc_huge(g->loc, sizeof(ItemPointerData) * newcap);
+	else if (g->vector_offsets)
+		g->vector_offsets = repalloc_huge(g->vector_offsets, sizeof(uint64) * newcap);
 	else
 		g->vectors = repalloc_huge(g->vectors, g->info.vector_size * newcap);
 	g->layer0 = repalloc_huge(g->layer0, sizeof(uint32) * 2 * m * newcap);
@@ -68,6 +70,26 @@ build_alloc_upper(BuildGraph *g, int level)
 	first = (uint32) g->upper_used;
 	g->upper_used += need;
 	return first;
+}
+
+/* A vector of varying size (in g->scratch) after the others, as element i's. */
+static void
+build_append_vector(BuildGraph *g, int64 i)
+{
+	Size		bytes = HannoyVectorBytes(&g->info, g->scratch);
+
+	if (g->vectors_used + bytes > g->vectors_bytes)
+	{
+		uint64		newcap = Max(g->vectors_bytes * 2, 1024 * 1024);
+
+		while (g->vectors_used + bytes > newcap)
+			newcap *= 2;
+		g->vectors = repalloc_huge(g->vectors, newcap);
+		g->vectors_bytes = newcap;
+	}
+	memcpy(g->vectors + g->vectors_used, g->scratch, bytes);
+	g->vector_offsets[i] = g->vectors_used;
+	g->vectors_used += TYPEALIGN(sizeof(int32), bytes);
 }
 
 /*
@@ -169,7 +191,7 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 	if (!g->spilled &&
 		(Size) (g->count + 1) * HannoyBuildElementBytes(g) + sizeof(uint32) * g->upper_used +
-		g->attrs_used > g->memory_limit)
+		g->attrs_used + g->vectors_used > g->memory_limit)
 	{
 		if (g->stored.opclass->storage != HANNOY_STORAGE_PQ)
 			HannoyBuildSpill(g, index);
@@ -187,13 +209,16 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		build_grow(g);
 
 	old = MemoryContextSwitchTo(g->tmpcxt);
-	if (g->info.opclass->encode(value, dims, (g->spilled || g->coded) ?
+	if (g->info.opclass->encode(value, dims,
+								(g->spilled || g->coded || g->vector_offsets) ?
 								g->scratch : build_vector(g, g->count)))
 	{
 		BuildElement *e = &g->elements[g->count];
 
 		if (g->coded)
 			g->stored.opclass->quantize(&g->stored, g->scratch, build_vector(g, g->count));
+		else if (g->vector_offsets && !g->spilled)
+			build_append_vector(g, g->count);
 
 		e->level = HannoyRandomLevel(g->info.m, g->info.max_level,
 									 1.0 - pg_prng_double(&g->prng));
@@ -290,6 +315,8 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	g.memory_limit = (Size) maintenance_work_mem * 1024;
 	g.elements = palloc(sizeof(BuildElement));
 	g.vectors = palloc(1);
+	if (g.info.opclass->stored_bytes)
+		g.vector_offsets = palloc(sizeof(uint64));
 	g.layer0 = palloc(sizeof(uint32));
 	g.upper = palloc(sizeof(uint32));
 	g.attrs = palloc(1);

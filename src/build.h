@@ -65,6 +65,7 @@ typedef struct BuildShared
 	int64		upper_used;
 	Size		elements_off;	/* offsets of the arrays from this struct */
 	Size		vectors_off;
+	Size		offsets_off;	/* vectors of varying size: their offsets */
 	Size		layer0_off;
 	Size		upper_off;
 	Size		locks_off;
@@ -101,7 +102,11 @@ typedef struct BuildGraph
 	int			count;
 	int			capacity;
 	BuildElement *elements;
-	char	   *vectors;		/* capacity x vector_size */
+	char	   *vectors;		/* capacity x vector_size, or (vectors of
+								 * varying size) vectors_used bytes */
+	uint64	   *vector_offsets; /* varying size: where each vector starts */
+	uint64		vectors_used;
+	uint64		vectors_bytes;	/* varying size: bytes allocated */
 	uint32	   *layer0;			/* capacity x 2m */
 	uint32	   *upper;			/* level x m slots per element above layer 0 */
 	int64		upper_used;
@@ -194,7 +199,17 @@ unlock_entry(BuildGraph *g)
 static inline char *
 build_vector(BuildGraph *g, int64 i)
 {
+	if (g->vector_offsets)
+		return g->vectors + g->vector_offsets[i];
 	return g->vectors + i * g->info.vector_size;
+}
+
+/* A search over the in-memory graph reads vectors from the graph's arrays. */
+static inline void
+build_share_vectors(BuildGraph *g, HannoySearch *search)
+{
+	search->vector_arena = g->vectors;
+	search->vector_offsets = g->vector_offsets;
 }
 
 /* Element i's attribute area (its attrs_size bytes), or NULL. */

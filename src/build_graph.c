@@ -330,7 +330,7 @@ HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 		pfree(entries);
 
 		if (fold && layer == top && nfound > 0 &&
-			memcmp(build_vector(g, found[0].ref), search->query, g->info.vector_size) == 0 &&
+			HannoySameVector(&g->info, build_vector(g, found[0].ref), search->query) &&
 			g->elements[found[0].ref].ntids < HANNOY_HEAPTIDS &&
 			same_attrs(g, found[0].ref, i))
 		{
@@ -374,7 +374,7 @@ HannoyBuildGraph(BuildGraph *g)
 	search.prefetch = HannoyBuildPrefetch;
 	/* in memory, the search's vector arena is the graph's vector array */
 	if (!g->spilled)
-		search.vector_arena = g->vectors;
+		build_share_vectors(g, &search);
 	search.skip_deleted = false;
 
 	for (int64 i = 0; i < g->count; i++)
@@ -385,7 +385,10 @@ HannoyBuildGraph(BuildGraph *g)
 		if (kept != i)
 		{
 			g->elements[kept] = g->elements[i];
-			memcpy(build_vector(g, kept), build_vector(g, i), g->info.vector_size);
+			if (g->vector_offsets)
+				g->vector_offsets[kept] = g->vector_offsets[i];
+			else
+				memcpy(build_vector(g, kept), build_vector(g, i), g->info.vector_size);
 		}
 		/* spilled elements already have their items: no folding */
 		if (!HannoyBuildInsert(g, &search, kept, !g->spilled))

@@ -44,6 +44,7 @@ build_attach(BuildGraph *g, BuildShared *shared, Relation index)
 	g->upper_used = g->upper_capacity = shared->upper_used;
 	g->elements = (BuildElement *) (base + shared->elements_off);
 	g->vectors = base + shared->vectors_off;
+	g->vector_offsets = shared->offsets_off ? (uint64 *) (base + shared->offsets_off) : NULL;
 	g->layer0 = (uint32 *) (base + shared->layer0_off);
 	g->upper = (uint32 *) (base + shared->upper_off);
 	g->locks = (slock_t *) (base + shared->locks_off);
@@ -59,7 +60,7 @@ build_insert_claimed(BuildGraph *g, bool leader)
 
 	HannoySearchInit(&search, &g->info, NULL, HannoyBuildVisit, g);
 	search.prefetch = HannoyBuildPrefetch;
-	search.vector_arena = g->vectors;
+	build_share_vectors(g, &search);
 	for (;;)
 	{
 		uint64		i = pg_atomic_fetch_add_u64(&g->shared->next, 1);
@@ -118,12 +119,15 @@ HannoyBuildGraphParallel(BuildGraph *g, Relation index, int nworkers)
 	ParallelContext *pcxt;
 	int			m = g->info.m;
 	Size		elements_sz = MAXALIGN(sizeof(BuildElement) * g->count);
-	Size		vectors_sz = MAXALIGN(g->info.vector_size * g->count);
+	bool		varying = g->vector_offsets != NULL;
+	Size		vectors_sz = MAXALIGN(varying ? Max(g->vectors_used, 1) :
+									  g->info.vector_size * g->count);
+	Size		offsets_sz = varying ? MAXALIGN(sizeof(uint64) * g->count) : 0;
 	Size		layer0_sz = MAXALIGN(sizeof(uint32) * 2 * m * g->count);
 	Size		upper_sz = MAXALIGN(sizeof(uint32) * Max(g->upper_used, 1));
 	Size		locks_sz = MAXALIGN(sizeof(slock_t) * g->count);
 	Size		total = MAXALIGN(sizeof(BuildShared)) + elements_sz + vectors_sz +
-		layer0_sz + upper_sz + locks_sz;
+		offsets_sz + layer0_sz + upper_sz + locks_sz;
 	BuildShared *shared;
 	char	   *base;
 	BuildGraph	local = *g;
@@ -154,7 +158,8 @@ HannoyBuildGraphParallel(BuildGraph *g, Relation index, int nworkers)
 	shared->upper_used = g->upper_used;
 	shared->elements_off = MAXALIGN(sizeof(BuildShared));
 	shared->vectors_off = shared->elements_off + elements_sz;
-	shared->layer0_off = shared->vectors_off + vectors_sz;
+	shared->offsets_off = varying ? shared->vectors_off + vectors_sz : 0;
+	shared->layer0_off = shared->vectors_off + vectors_sz + offsets_sz;
 	shared->upper_off = shared->layer0_off + layer0_sz;
 	shared->locks_off = shared->upper_off + upper_sz;
 	SpinLockInit(&shared->entry.mutex);
@@ -165,7 +170,13 @@ HannoyBuildGraphParallel(BuildGraph *g, Relation index, int nworkers)
 	shm_toc_insert(pcxt->toc, HANNOY_SHM_KEY_BUILD, shared);
 
 	memcpy(base + shared->elements_off, local.elements, sizeof(BuildElement) * g->count);
-	memcpy(base + shared->vectors_off, local.vectors, g->info.vector_size * g->count);
+	if (varying)
+	{
+		memcpy(base + shared->vectors_off, local.vectors, g->vectors_used);
+		memcpy(base + shared->offsets_off, local.vector_offsets, sizeof(uint64) * g->count);
+	}
+	else
+		memcpy(base + shared->vectors_off, local.vectors, g->info.vector_size * g->count);
 	memset(base + shared->layer0_off, 0xff, sizeof(uint32) * 2 * m * g->count);
 	memset(base + shared->upper_off, 0xff, sizeof(uint32) * Max(g->upper_used, 1));
 	build_attach(g, shared, index);
@@ -173,6 +184,8 @@ HannoyBuildGraphParallel(BuildGraph *g, Relation index, int nworkers)
 		SpinLockInit(&g->locks[i]);
 	pfree(local.elements);
 	pfree(local.vectors);
+	if (varying)
+		pfree(local.vector_offsets);
 	pfree(local.layer0);
 	pfree(local.upper);
 
@@ -184,7 +197,7 @@ HannoyBuildGraphParallel(BuildGraph *g, Relation index, int nworkers)
 
 		HannoySearchInit(&search, &g->info, NULL, HannoyBuildVisit, g);
 		search.prefetch = HannoyBuildPrefetch;
-		search.vector_arena = g->vectors;
+		build_share_vectors(g, &search);
 		for (int64 i = 0; i < seed; i++)
 		{
 			CHECK_FOR_INTERRUPTS();

@@ -21,11 +21,15 @@
 #include "element.h"
 #include "value_sets.h"
 
-/* Bytes the in-memory graph needs per element, vector included. */
+/*
+ * Bytes the in-memory graph needs per element, vector included (vectors of
+ * varying size: their offset; the build counts their bytes apart).
+ */
 Size
 HannoyBuildElementBytes(BuildGraph *g)
 {
-	return sizeof(BuildElement) + g->info.vector_size + sizeof(uint32) * 2 * g->info.m;
+	return sizeof(BuildElement) + sizeof(uint32) * 2 * g->info.m +
+		(g->vector_offsets ? sizeof(uint64) : g->info.vector_size);
 }
 
 /*
@@ -103,7 +107,7 @@ HannoyBuildReadSpilled(BuildGraph *g, int64 i, void *out)
 	uint8		flags;
 
 	if (i < g->cached)
-		memcpy(out, build_vector(g, i), g->info.vector_size);
+		memcpy(out, build_vector(g, i), HannoyVectorBytes(&g->info, build_vector(g, i)));
 	else if (!HannoyReadVector(&g->info, HannoyRefFromTid(&g->loc[i]), out, &level, &flags))
 		elog(ERROR, "hannoy: build lost element %lld", (long long) i);
 }

@@ -113,14 +113,14 @@ plan_vector_item(PagePlan *plan, ElementLayout *lay, Size bytes, bool last)
  * last bytes ends the chain (elements after it share its page).
  */
 static void
-plan_element(PagePlan *plan, BuildGraph *g, int64 i, ItemPointer loc, ElementLayout *lay)
+plan_element(PagePlan *plan, BuildGraph *g, int64 i, Size vsize, ItemPointer loc,
+			 ElementLayout *lay)
 {
-	Size		vsize = g->stored.vector_size;
 	Size		attrs_size = g->elements[i].attrs_size;
 	Size		head = HannoyElementHeadSize(g->info.m, g->elements[i].level, attrs_size);
 	bool		external;
 	Size		size = HannoyElementSize(g->info.m, g->elements[i].level, attrs_size,
-									 vsize, &external);
+									 vsize, HannoyElementHeadBytes(&g->stored), &external);
 	Size		room = plan_room(plan);
 	Size		rest;
 
@@ -210,7 +210,8 @@ HannoyWriterAddElement(struct PageWriter *w, BuildGraph *g, int64 i, const void 
 		g->stored.opclass->quantize(&g->stored, vector, w->code);
 		vector = w->code;
 	}
-	plan_element(&w->plan, g, i, where, &lay);
+	vsize = HannoyVectorBytes(&g->stored, vector);
+	plan_element(&w->plan, g, i, vsize, where, &lay);
 	memset(w->item, 0, lay.item_size);
 	tup->type = HANNOY_ITEM_ELEMENT;
 	tup->level = e->level;
@@ -350,7 +351,9 @@ HannoyBuildWritePages(BuildGraph *g, Relation index)
 	{
 		ElementLayout lay;
 
-		plan_element(&plan, g, i, &loc[i], &lay);
+		plan_element(&plan, g, i,
+					 g->codes ? g->stored.vector_size : HannoyVectorBytes(&g->stored, build_vector(g, i)),
+					 &loc[i], &lay);
 	}
 	HannoyBuildMetapage(g, meta.data, loc, plan.blkno);
 	HannoyBuildFlushPage(index, meta.data);

@@ -79,17 +79,50 @@ typedef void (*VectorFn) (const void *vector, void *arg);
 
 static Buffer read_hinted(Relation index, BlockNumber blkno);
 
-/* where with_vector joins a vector (the largest one: 16000 fp32 values) */
+/* where with_vector joins a vector (as large as the largest read so far) */
 static char *joined = NULL;
+static Size joined_size = 0;
+
+/*
+ * The bytes of an element's vector: the index's size, or for vectors of
+ * varying size what their head (inline: HannoyElementHeadBytes) says; 0
+ * when that head is missing or says what no vector of the index can be.
+ */
+Size
+HannoyElementVectorBytes(const HannoyIndexInfo *info, const HannoyElementTupleData *tup,
+						 Size inline_bytes)
+{
+	Size		bytes;
+
+	if (!info->opclass->stored_bytes)
+		return info->vector_size;
+	if (inline_bytes < HANNOY_VECTOR_HEAD_BYTES)
+		return 0;
+	bytes = info->opclass->stored_bytes(info, HannoyElementVector(tup, info->m));
+	if (bytes < HANNOY_VECTOR_HEAD_BYTES || bytes > info->vector_size)
+		return 0;
+	return bytes;
+}
+
+static Size
+element_vector_bytes(HannoyIndexInfo *info, BlockNumber blkno, OffsetNumber off,
+					 HannoyElementTuple tup, Size inline_bytes)
+{
+	Size		bytes = HannoyElementVectorBytes(info, tup, inline_bytes);
+
+	if (bytes == 0)
+		HannoyElementCorrupted(info->index, blkno, off, "vector has the wrong size");
+	return bytes;
+}
 
 static void
 with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber off,
 			HannoyElementTuple tup, VectorFn fn, void *arg)
 {
-	Size		vsize = info->vector_size;
 	char	   *head = HannoyElementVector(tup, info->m);
 	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 														info->m);
+	Size		vsize = element_vector_bytes(info, blkno, off, tup, inline_bytes);
 	Size		done = inline_bytes;
 	ItemPointerData vtid = tup->vector_tid;
 
@@ -100,10 +133,15 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 		fn(head, arg);
 		return;
 	}
-	if (joined == NULL)
-		joined = MemoryContextAlloc(TopMemoryContext,
-									HANNOY_MAX_DIMENSIONS * sizeof(float4));
-	Assert(vsize <= HANNOY_MAX_DIMENSIONS * sizeof(float4));
+	if (joined_size < vsize)
+	{
+		Size		size = Max(vsize, HANNOY_MAX_DIMENSIONS * sizeof(float4));
+
+		if (joined)
+			pfree(joined);
+		joined = MemoryContextAlloc(TopMemoryContext, size);
+		joined_size = size;
+	}
 	memcpy(joined, head, inline_bytes);
 	while (done < vsize)
 	{
@@ -411,7 +449,7 @@ HannoyReadHeapTids(HannoyIndexInfo *info, HannoyRef ref, ItemPointerData *tids)
 typedef struct CopyArgs
 {
 	void	   *out;
-	Size		size;
+	const HannoyIndexInfo *info;
 } CopyArgs;
 
 static void
@@ -419,7 +457,7 @@ copy_vector(const void *vector, void *arg)
 {
 	CopyArgs   *a = arg;
 
-	memcpy(a->out, vector, a->size);
+	memcpy(a->out, vector, HannoyVectorBytes(a->info, vector));
 }
 
 /*
@@ -451,7 +489,7 @@ HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out, int *level,
 	Buffer		buf = read_hinted(info->index, ref_block(ref));
 	Page		page;
 	HannoyElementTuple tup;
-	CopyArgs	args = {out, info->vector_size};
+	CopyArgs	args = {out, info};
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
@@ -620,13 +658,17 @@ HannoyAddHeapTid(HannoyIndexInfo *info, HannoyRef ref, const void *vector,
 	GenericXLogState *state;
 	HannoyElementTuple tup = begin_element_change(info, ref, &buf, &state);
 	bool		added = false;
+	Size		vsize = HannoyVectorBytes(info, vector);
 
 	if (tup == NULL)
 		return false;
 	if (!(tup->flags & (HANNOY_ELEMENT_DELETED | HANNOY_ELEMENT_EXTERNAL)) &&
 		tup->nheaptids < HANNOY_HEAPTIDS &&
 		same_attrs(tup, info->m, attrs, attrs_size) &&
-		memcmp(HannoyElementVector(tup, info->m), vector, info->vector_size) == 0)
+		HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(BufferGetPage(buf),
+																	 ref_offset(ref))),
+								 info->m) == vsize &&
+		memcmp(HannoyElementVector(tup, info->m), vector, vsize) == 0)
 	{
 		tup->heaptids[tup->nheaptids++] = *heaptid;
 		added = true;

@@ -33,6 +33,8 @@ extern bool HannoyWithVector(HannoyIndexInfo *info, HannoyRef ref,
 							 void *arg);
 extern bool HannoyReadVector(HannoyIndexInfo *info, HannoyRef ref, void *out,
 							 int *level, uint8 *flags);
+extern Size HannoyElementVectorBytes(const HannoyIndexInfo *info,
+									 const HannoyElementTupleData *tup, Size inline_bytes);
 extern int	HannoyReadNeighbors(HannoyIndexInfo *info, HannoyRef ref, int layer,
 								HannoyRef *out);
 extern bool HannoyReplaceNeighbors(HannoyIndexInfo *info, HannoyRef ref,

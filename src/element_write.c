@@ -134,9 +134,8 @@ add_item(HannoyIndexInfo *info, const void *item, Size size)
  * Written before the element, so nothing links to them before they exist.
  */
 static ItemPointerData
-write_vector_chain(HannoyIndexInfo *info, const char *vector)
+write_vector_chain(HannoyIndexInfo *info, const char *vector, Size vsize)
 {
-	Size		vsize = info->vector_size;
 	Size		part_bytes = HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_PART_SIZE(0);
 	Size		last_max = HANNOY_MAX_ITEM_SIZE - HANNOY_VECTOR_TUPLE_SIZE(0);
 	int			nparts = vsize <= last_max ? 0 :
@@ -165,7 +164,8 @@ write_vector_chain(HannoyIndexInfo *info, const char *vector)
 /*
  * Write a new element (and its vector item, or chain of them, when it does
  * not fit inline) with its neighbour lists already chosen.  Returns its
- * reference.
+ * reference.  A vector of varying size keeps its head inline (page.h:
+ * HannoyElementHeadBytes).
  */
 HannoyRef
 HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
@@ -174,7 +174,9 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 {
 	int			m = info->m;
 	bool		external;
-	Size		size = HannoyElementSize(m, level, attrs_size, info->vector_size, &external);
+	Size		vsize = HannoyVectorBytes(info, vector);
+	Size		head = HannoyElementHeadBytes(info);
+	Size		size = HannoyElementSize(m, level, attrs_size, vsize, head, &external);
 	HannoyElementTuple tup = palloc0(size);
 	ItemPointerData tid;
 	int			slot = 0;
@@ -202,9 +204,12 @@ HannoyWriteElement(HannoyIndexInfo *info, int level, ItemPointer heaptid,
 		}
 
 	if (external)
-		tup->vector_tid = write_vector_chain(info, vector);
+	{
+		memcpy(HannoyElementVector(tup, m), vector, head);
+		tup->vector_tid = write_vector_chain(info, (const char *) vector + head, vsize - head);
+	}
 	else
-		memcpy(HannoyElementVector(tup, m), vector, info->vector_size);
+		memcpy(HannoyElementVector(tup, m), vector, vsize);
 
 	tid = add_item(info, tup, size);
 	pfree(tup);

@@ -236,6 +236,8 @@ HannoySearchInit(HannoySearch *search, const HannoyIndexInfo *info,
 	search->neighbor_arena = palloc(sizeof(HannoyRef) * search->neighbors_capacity);
 	search->vectors_capacity = 0;
 	search->vector_arena = NULL;
+	search->vector_offsets = NULL;
+	search->arena_used = search->arena_capacity = 0;
 	HannoyVisitedInit(&search->visited, INITIAL_VISITED);
 	heap_init(&search->candidates, false);
 	heap_init(&search->results, true);
@@ -252,6 +254,7 @@ HannoySearchReset(HannoySearch *search)
 {
 	search->neighbors_used = 0;
 	search->vectors_used = 0;
+	search->arena_used = 0;
 	search->visits = 0;
 	search->candidates.count = 0;
 	search->results.count = 0;
@@ -277,10 +280,45 @@ HannoySearchAddNeighbors(HannoySearch *search, HannoyCandidate *c,
 	search->neighbors_used += n;
 }
 
+/* Keep a vector of varying size: its bytes after the others, and its offset. */
+static void
+keep_varying(HannoySearch *search, HannoyCandidate *c, const void *vector)
+{
+	Size		bytes = HannoyVectorBytes(search->info, vector);
+
+	if (search->vectors_used == search->vectors_capacity)
+	{
+		search->vectors_capacity = Max(64, search->vectors_capacity * 2);
+		search->vector_offsets = search->vector_offsets == NULL ?
+			palloc(sizeof(uint64) * search->vectors_capacity) :
+			repalloc(search->vector_offsets, sizeof(uint64) * search->vectors_capacity);
+	}
+	if (search->arena_used + bytes > search->arena_capacity)
+	{
+		Size		newcap = Max(64 * 1024, search->arena_capacity * 2);
+
+		while (search->arena_used + bytes > newcap)
+			newcap *= 2;
+		search->vector_arena = search->vector_arena == NULL ?
+			palloc_extended(newcap, MCXT_ALLOC_HUGE) :
+			repalloc_huge(search->vector_arena, newcap);
+		search->arena_capacity = newcap;
+	}
+	memcpy(search->vector_arena + search->arena_used, vector, bytes);
+	search->vector_offsets[search->vectors_used] = search->arena_used;
+	search->arena_used += TYPEALIGN(sizeof(int32), bytes);
+	c->vector = search->vectors_used++;
+}
+
 void
 HannoySearchKeepVector(HannoySearch *search, HannoyCandidate *c,
 					   const void *vector)
 {
+	if (search->opclass->stored_bytes)
+	{
+		keep_varying(search, c, vector);
+		return;
+	}
 	if (search->vectors_used == search->vectors_capacity)
 	{
 		search->vectors_capacity = Max(64, search->vectors_capacity * 2);
@@ -300,6 +338,8 @@ const void *
 HannoyCandidateVector(HannoySearch *search, const HannoyCandidate *c)
 {
 	Assert(c->vector >= 0);
+	if (search->vector_offsets)
+		return search->vector_arena + search->vector_offsets[c->vector];
 	return search->vector_arena + search->vector_size * c->vector;
 }
 

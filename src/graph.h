@@ -129,9 +129,17 @@ struct HannoySearch
 	HannoyRef  *neighbor_arena;
 	int32		neighbors_used;
 	int32		neighbors_capacity;
+	/*
+	 * Vectors kept: slot k at vector_arena + k * vector_size or, for vectors
+	 * of varying size, at vector_arena + vector_offsets[k] (the build points
+	 * both at its own arrays, a slot per element).
+	 */
 	char	   *vector_arena;
+	uint64	   *vector_offsets;
 	int32		vectors_used;
 	int32		vectors_capacity;
+	uint64		arena_used;		/* varying size: bytes of vector_arena in use */
+	uint64		arena_capacity;
 
 	HannoyVisited visited;
 	int64		visits;			/* distinct elements whose distance was computed */

@@ -88,8 +88,18 @@ typedef struct HannoyOpclass
 	/* dimensions of a (detoasted) column value */
 	int			(*dims) (Datum value);
 
-	/* bytes one element's vector takes on a page (info: dims, pq_m) */
+	/*
+	 * Bytes one element's vector takes on a page (info: dims, pq_m); for an
+	 * opclass whose vectors vary in size, the most one can take.
+	 */
 	Size		(*stored_size) (const HannoyIndexInfo *info);
+
+	/*
+	 * Vectors of varying size only (NULL otherwise): the bytes of the stored
+	 * vector whose first HANNOY_VECTOR_HEAD_BYTES bytes are at head, or 0 if
+	 * they describe no vector this index can hold (a corrupted page).
+	 */
+	Size		(*stored_bytes) (const HannoyIndexInfo *info, const void *head);
 
 	/*
 	 * Encode a column value or query into the exact format (dims elements
@@ -149,6 +159,36 @@ struct HannoyIndexInfo
 	const struct HannoyAttrs *attrs;
 };
 
+/*
+ * A vector of varying size keeps this many bytes, which say how large it
+ * is, in its element item even when the rest lies elsewhere.
+ */
+#define HANNOY_VECTOR_HEAD_BYTES		4
+
+/* The bytes of a stored vector (fixed: info->vector_size). */
+static inline Size
+HannoyVectorBytes(const HannoyIndexInfo *info, const void *vector)
+{
+	return info->opclass->stored_bytes ? info->opclass->stored_bytes(info, vector) :
+		info->vector_size;
+}
+
+/* Whether two stored vectors are the same, byte for byte. */
+static inline bool
+HannoySameVector(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	Size		bytes = HannoyVectorBytes(info, a);
+
+	return bytes == HannoyVectorBytes(info, b) && memcmp(a, b, bytes) == 0;
+}
+
+/* The bytes of its vector an element item keeps when the rest is elsewhere. */
+static inline Size
+HannoyElementHeadBytes(const HannoyIndexInfo *info)
+{
+	return info->opclass->stored_bytes ? HANNOY_VECTOR_HEAD_BYTES : 0;
+}
+
 /* whether the index stores PQ codes (and may have codebook pages) */
 static inline bool
 HannoyIndexIsPq(const HannoyIndexInfo *info)
@@ -203,7 +243,7 @@ extern bool HannoyPageHoldsElements(Relation index, Page page, BlockNumber blkno
 									 bool pq);
 extern int	HannoyMaxLevel(int m);
 extern Size HannoyElementSize(int m, int level, Size attrs_size, Size vector_size,
-							  bool *external);
+							  Size head_bytes, bool *external);
 extern const char *HannoyGetVectorPart(Page page, OffsetNumber off, Size remaining,
 									   Size *len, ItemPointer next);
 extern HannoyElementTuple HannoyGetElement(const HannoyIndexInfo *info, Page page,

@@ -195,7 +195,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 	LockPage(index, HANNOY_UPDATE_LOCK, mode);
 	meta = HannoyReadMeta(index);
 	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level ||
-		meta.dimensions == 0 ||
+		HannoyMetaDimensions(&meta) == 0 ||
 		(meta.storage == HANNOY_STORAGE_PQ && meta.codebook == InvalidBlockNumber))
 	{
 		UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
@@ -209,15 +209,15 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 	 * vacuum) takes its dimensions from this one; they are set and checked
 	 * under the lock, so vacuum cannot forget them meanwhile.
 	 */
-	if (meta.dimensions == 0)
+	if (HannoyMetaDimensions(&meta) == 0)
 	{
 		HannoySetDimensions(index, info->dims, info->pq_m);
 		meta = HannoyReadMeta(index);
 	}
-	if (meta.dimensions != info->dims)
+	if (HannoyMetaDimensions(&meta) != (uint32) info->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", meta.dimensions, info->dims)));
+				 errmsg("expected %u dimensions, not %d", HannoyMetaDimensions(&meta), info->dims)));
 	HannoyIndexInfoFromMeta(info, &meta);
 	if (info->pq_m > 0 && info->codebook == NULL)
 		train_on_first_insert(info, exact);
@@ -274,7 +274,7 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 
 		/* a duplicate of the nearest element shares it, if there is room */
 		if (layer == top && nfound > 0 && found[0].vector >= 0 &&
-			memcmp(HannoyCandidateVector(&search, &found[0]), vector, info->vector_size) == 0 &&
+			HannoySameVector(info, HannoyCandidateVector(&search, &found[0]), vector) &&
 			HannoyAddHeapTid(info, found[0].ref, vector, attrs, attrs_size, heaptid))
 		{
 			HannoyValueSetsAdd(info, found[0].ref, (HannoyAttrsHeader) attrs, true);

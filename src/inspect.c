@@ -113,12 +113,13 @@ hannoy_metapage_info(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(psprintf("%08X", meta.magic));
 	values[1] = Int32GetDatum(meta.version);
-	values[2] = Int32GetDatum(meta.dimensions);
+	values[2] = Int32GetDatum((int32) HannoyMetaDimensions(&meta));
 	values[3] = Int32GetDatum(meta.m);
 	values[4] = Int32GetDatum(meta.ef_construction);
 	values[5] = CStringGetTextDatum(meta.storage == HANNOY_STORAGE_FP16 ? "fp16" :
 									meta.storage == HANNOY_STORAGE_PQ ? "pq" :
-									meta.storage == HANNOY_STORAGE_BIT ? "bit" : "fp32");
+									meta.storage == HANNOY_STORAGE_BIT ? "bit" :
+									meta.storage == HANNOY_STORAGE_SPARSE ? "sparse" : "fp32");
 	values[6] = Int64GetDatum(has_entry ? ItemPointerGetBlockNumber(&meta.entry) : 0);
 	nulls[6] = !has_entry;
 	values[7] = Int32GetDatum(has_entry ? ItemPointerGetOffsetNumber(&meta.entry) : 0);
@@ -159,12 +160,17 @@ violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
 static void
 check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 			 HannoyElementTuple tup, const HannoyMetaPageData *meta,
-			 Size vsize, BlockNumber nblocks)
+			 const HannoyIndexInfo *info, BlockNumber nblocks)
 {
 	Size		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 														meta->m);
+	Size		vsize = HannoyElementVectorBytes(info, tup, inline_bytes);
 	Size		remaining = vsize - inline_bytes;
 	ItemPointerData vt = tup->vector_tid;
+
+	if (vsize == 0)
+		violation(index, "has a vector of the wrong size", blk, off,
+				  "Its first bytes describe no vector the index can hold.");
 
 	if (!HannoyElementInlineValid(tup, inline_bytes, vsize))
 		violation(index, "has a vector of the wrong size", blk, off,
@@ -353,7 +359,7 @@ hannoy_verify(PG_FUNCTION_ARGS)
 			/* a deleted element's entries may be gone already */
 			check_attrs(index, tup, &info, blk, off, locked ? &values : NULL,
 						!(tup->flags & HANNOY_ELEMENT_DELETED));
-			check_vector(index, page, blk, off, tup, &meta, info.vector_size, nblocks);
+			check_vector(index, page, blk, off, tup, &meta, &info, nblocks);
 			for (int layer = 0; layer <= tup->level; layer++)
 			{
 				int			first = HANNOY_LAYER_START(meta.m, layer);

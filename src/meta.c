@@ -48,7 +48,7 @@ HannoyInitMetaPage(Page page, int dims, int m, int ef_construction,
 	memset(meta, 0, sizeof(HannoyMetaPageData));
 	meta->magic = HANNOY_MAGIC;
 	meta->version = HANNOY_FORMAT_VERSION;
-	meta->dimensions = dims;
+	HannoyMetaSetDimensions(meta, dims);
 	meta->m = m;
 	meta->ef_construction = ef_construction;
 	meta->storage = storage;
@@ -106,14 +106,16 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 		meta_corrupted(index, psprintf("ef_construction is %u.", meta->ef_construction));
 	if (meta->storage != HANNOY_STORAGE_FP32 && meta->storage != HANNOY_STORAGE_FP16 &&
 		(meta->storage != HANNOY_STORAGE_PQ || meta->version < 3) &&
-		(meta->storage != HANNOY_STORAGE_BIT || meta->version < 6))
+		((meta->storage != HANNOY_STORAGE_BIT && meta->storage != HANNOY_STORAGE_SPARSE) ||
+		 meta->version < 6))
 		meta_corrupted(index, psprintf("The storage kind is %u.", meta->storage));
 	if (meta->storage == HANNOY_STORAGE_PQ)
 	{
 		if (meta->pq_m > HANNOY_MAX_PQ_M ||
-			(meta->dimensions > 0 && (meta->pq_m < 1 || meta->pq_m > meta->dimensions)))
+			(HannoyMetaDimensions(meta) > 0 &&
+			 (meta->pq_m < 1 || meta->pq_m > HannoyMetaDimensions(meta))))
 			meta_corrupted(index, psprintf("pq_m is %u for %u dimensions.",
-										   meta->pq_m, meta->dimensions));
+										   meta->pq_m, HannoyMetaDimensions(meta)));
 		if (meta->codebook == HANNOY_METAPAGE_BLKNO)
 			meta_corrupted(index, "Its codebooks start at block 0.");
 	}
@@ -123,8 +125,9 @@ HannoyCheckMeta(Relation index, HannoyMetaPage meta)
 		 meta->value_buckets > MaxBlockNumber - meta->value_sets))
 		meta_corrupted(index, psprintf("It places %u value set buckets at block %u.",
 									   meta->value_buckets, meta->value_sets));
-	if (meta->dimensions > HannoyMaxDimensions(meta->storage))
-		meta_corrupted(index, psprintf("It records %u dimensions.", meta->dimensions));
+	if (HannoyMetaDimensions(meta) > (uint32) HannoyMaxDimensions(meta->storage) ||
+		(meta->dimensions_high != 0 && meta->version < 6))
+		meta_corrupted(index, psprintf("It records %u dimensions.", HannoyMetaDimensions(meta)));
 	if (meta->max_level > HannoyMaxLevel(meta->m))
 		meta_corrupted(index, psprintf("The highest level is %u.", meta->max_level));
 	if (meta->entry_level < -1 || meta->entry_level > meta->max_level ||
@@ -168,7 +171,7 @@ HannoyIndexInfoSetSizes(HannoyIndexInfo *info)
 static void
 changing_fields_from_meta(HannoyIndexInfo *info, const HannoyMetaPageData *meta)
 {
-	info->dims = meta->dimensions;
+	info->dims = (int) HannoyMetaDimensions(meta);
 	if (meta->storage == HANNOY_STORAGE_PQ)
 		info->pq_m = meta->pq_m;	/* set with the dimensions, if not before */
 	info->codebook_block = meta->codebook;
@@ -217,9 +220,9 @@ check_dims_against_column(Relation index, const HannoyMetaPageData *meta)
 {
 	int32		typmod = HannoyColumnDims(index);
 
-	if (typmod > 0 && meta->dimensions != 0 && meta->dimensions != typmod)
+	if (typmod > 0 && HannoyMetaDimensions(meta) != 0 && HannoyMetaDimensions(meta) != (uint32) typmod)
 		meta_corrupted(index, psprintf("It records %u dimensions; the column has %d.",
-									   meta->dimensions, typmod));
+									   HannoyMetaDimensions(meta), typmod));
 }
 
 /*
@@ -372,16 +375,16 @@ HannoySetDimensions(Relation index, int dims, int pq_m)
 {
 	HannoyMetaChange change;
 	HannoyMetaPage meta = HannoyBeginMetaChange(index, &change);
-	bool		unset = meta->dimensions == 0;
+	bool		unset = HannoyMetaDimensions(meta) == 0;
 	int			result;
 
 	if (unset)
 	{
-		meta->dimensions = dims;
+		HannoyMetaSetDimensions(meta, dims);
 		if (meta->storage == HANNOY_STORAGE_PQ)
 			meta->pq_m = pq_m;
 	}
-	result = meta->dimensions;
+	result = (int) HannoyMetaDimensions(meta);
 	HannoyFinishMetaChange(&change, unset);
 	return result;
 }

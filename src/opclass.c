@@ -16,6 +16,10 @@
  *	 Hamming	bits that differ (bit strings, stored as they are)
  *	 Jaccard	1 - |a AND b| / |a OR b|
  *
+ * Sparse vectors use the same metrics over their non-zero elements; each
+ * is stored at its own size (stored_bytes), the only opclasses whose
+ * vectors vary.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -32,6 +36,7 @@
 #include "halfutils.h"
 #include "hannoy.h"
 #include "pq.h"
+#include "sparsevec.h"
 #include "vector_common.h"
 
 /* --- distances over encoded vectors ------------------------------------ */
@@ -115,6 +120,57 @@ bit_jaccard(const HannoyIndexInfo *info, const void *a, const void *b)
 	if (either == 0)
 		return 1.0f;
 	return (float) (1.0 - (double) both / (double) either);
+}
+
+/*
+ * Sparse vectors: int32 count, the count's 0-based indices in ascending
+ * order, then their values (sparsevec.h's layout without its header and
+ * dimensions, which the index records once).
+ */
+typedef struct SparseStored
+{
+	int32		nnz;
+	int32		indices[FLEXIBLE_ARRAY_MEMBER];
+} SparseStored;
+
+#define SPARSE_STORED_BYTES(nnz)	(offsetof(SparseStored, indices) + 8 * (Size) (nnz))
+#define SPARSE_STORED_ARGS(s) \
+	((const SparseStored *) (s))->nnz, ((const SparseStored *) (s))->indices, \
+	(const float *) (((const SparseStored *) (s))->indices + ((const SparseStored *) (s))->nnz)
+
+static Size
+sparse_size(const HannoyIndexInfo *info)
+{
+	return HannoyVectorSize(HANNOY_STORAGE_SPARSE, info->dims);
+}
+
+static Size
+sparse_bytes(const HannoyIndexInfo *info, const void *head)
+{
+	int32		nnz;
+
+	memcpy(&nnz, head, sizeof(nnz));
+	if (nnz < 0 || nnz > HANNOY_SPARSE_MAX_NNZ)
+		return 0;
+	return SPARSE_STORED_BYTES(nnz);
+}
+
+static float
+sparse_l2(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	return HannoySparseL2Squared(SPARSE_STORED_ARGS(a), SPARSE_STORED_ARGS(b));
+}
+
+static float
+sparse_negdot(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	return -HannoySparseDot(SPARSE_STORED_ARGS(a), SPARSE_STORED_ARGS(b));
+}
+
+static float
+sparse_l1(const HannoyIndexInfo *info, const void *a, const void *b)
+{
+	return HannoySparseL1(SPARSE_STORED_ARGS(a), SPARSE_STORED_ARGS(b));
 }
 
 /* --- column values -------------------------------------------------------- */
@@ -236,6 +292,36 @@ halfvec_to_fp32_unit(Datum value, int dims, void *out)
 {
 	HannoyKernel->f16_to_f32(DatumGetHalfVector(value)->x, out, dims);
 	return normalize_floats(out, dims, out);
+}
+
+static int
+sparsevec_value_dims(Datum value)
+{
+	return DatumGetSparseVector(value)->dim;
+}
+
+static bool
+sparsevec_to_stored(Datum value, int dims, void *out)
+{
+	SparseVector *v = DatumGetSparseVector(value);
+	SparseStored *s = out;
+
+	s->nnz = v->nnz;
+	memcpy(s->indices, v->indices, sizeof(int32) * v->nnz);
+	memcpy(s->indices + v->nnz, SparseVectorValues(v), sizeof(float) * v->nnz);
+	return true;
+}
+
+/* cosine: the unit vector; the zero vector has no direction */
+static bool
+sparsevec_to_stored_unit(Datum value, int dims, void *out)
+{
+	SparseVector *v = DatumGetSparseVector(value);
+	SparseStored *s = out;
+
+	s->nnz = v->nnz;
+	memcpy(s->indices, v->indices, sizeof(int32) * v->nnz);
+	return normalize_floats(SparseVectorValues(v), v->nnz, (float *) (s->indices + v->nnz));
 }
 
 /* --- product quantization (pq.c) ------------------------------------------ */
@@ -368,6 +454,21 @@ DEFINE_OPCLASS(vector_cosine_fp16_ops, HANNOY_STORAGE_FP16, vector_value_dims, v
 DEFINE_OPCLASS(bit_hamming_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits, bit_hamming)
 DEFINE_OPCLASS(bit_jaccard_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits, bit_jaccard)
 
+/* sparse vectors: stored as they are, each its own size */
+#define DEFINE_SPARSE_OPCLASS(NAME, ENCODE, DISTANCE) \
+static const HannoyOpclass NAME##_info = { \
+	.storage = HANNOY_STORAGE_SPARSE, .name = #NAME, .dims = sparsevec_value_dims, \
+	.stored_size = sparse_size, .stored_bytes = sparse_bytes, \
+	.encode = ENCODE, .prepare_query = query_as_encoded, \
+	.query_distance = DISTANCE, .element_distance = DISTANCE \
+}; \
+DEFINE_SUPPORT(NAME)
+
+DEFINE_SPARSE_OPCLASS(sparsevec_l2_ops, sparsevec_to_stored, sparse_l2)
+DEFINE_SPARSE_OPCLASS(sparsevec_ip_ops, sparsevec_to_stored, sparse_negdot)
+DEFINE_SPARSE_OPCLASS(sparsevec_cosine_ops, sparsevec_to_stored_unit, sparse_negdot)
+DEFINE_SPARSE_OPCLASS(sparsevec_l1_ops, sparsevec_to_stored, sparse_l1)
+
 /* the exact vectors of the halfvec PQ opclasses (no SQL opclass of their own) */
 EXACT_OPCLASS(halfvec_l2_exact, "halfvec_l2_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
 			  halfvec_to_fp32, f32_l2)
@@ -428,6 +529,8 @@ HannoyVectorSize(uint8 storage, int dims)
 			return sizeof(uint16) * dims;
 		case HANNOY_STORAGE_BIT:
 			return (dims + 7) / 8;
+		case HANNOY_STORAGE_SPARSE:
+			return SPARSE_STORED_BYTES(HANNOY_SPARSE_MAX_NNZ);
 		default:
 			return sizeof(float) * dims;
 	}
@@ -437,7 +540,15 @@ HannoyVectorSize(uint8 storage, int dims)
 int
 HannoyMaxDimensions(uint8 storage)
 {
-	return storage == HANNOY_STORAGE_BIT ? HANNOY_MAX_BIT_DIMENSIONS : HANNOY_MAX_DIMENSIONS;
+	switch (storage)
+	{
+		case HANNOY_STORAGE_BIT:
+			return HANNOY_MAX_BIT_DIMENSIONS;
+		case HANNOY_STORAGE_SPARSE:
+			return HANNOY_SPARSE_MAX_DIM;
+		default:
+			return HANNOY_MAX_DIMENSIONS;
+	}
 }
 
 /*

@@ -198,16 +198,16 @@ HannoyMaxLevel(int m)
  * Size of an element item, with an attribute area of attrs_size bytes (0:
  * none); *external says whether its vector must go
  * elsewhere (a vector item, or a chain of parts) because the whole would
- * not fit in a page.
+ * not fit in a page, all but its first head_bytes then.
  */
 Size
 HannoyElementSize(int m, int level, Size attrs_size, Size vector_size,
-				  bool *external)
+				  Size head_bytes, bool *external)
 {
 	Size		inline_size = HannoyElementHeadSize(m, level, attrs_size) + vector_size;
 
 	*external = inline_size > HANNOY_MAX_ITEM_SIZE;
 	if (*external)
-		return HannoyElementHeadSize(m, level, attrs_size);
+		return HannoyElementHeadSize(m, level, attrs_size) + head_bytes;
 	return inline_size;
 }

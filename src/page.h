@@ -67,6 +67,7 @@ HannoyPageIsHannoy(Page page)
 #define HANNOY_STORAGE_FP16		2
 #define HANNOY_STORAGE_PQ		3	/* product-quantized codes (version 3) */
 #define HANNOY_STORAGE_BIT		4	/* bit strings, a bit per dimension (version 6) */
+#define HANNOY_STORAGE_SPARSE	5	/* sparse vectors, of varying size (version 6) */
 
 typedef struct HannoyMetaPageData
 {
@@ -88,11 +89,26 @@ typedef struct HannoyMetaPageData
 	/* version 6; zero before, and in an index without value sets */
 	BlockNumber value_sets;		/* head page of the first bucket */
 	uint32		value_buckets;	/* buckets: head pages value_sets, +1, ... */
+	uint16		dimensions_high;	/* dimensions >> 16 (sparse vectors) */
 } HannoyMetaPageData;
 
 typedef HannoyMetaPageData *HannoyMetaPage;
 
 #define HannoyPageGetMeta(page) ((HannoyMetaPage) PageGetContents(page))
+
+/* The dimensions a metapage records: 16 bits, and 16 more (version 6). */
+static inline uint32
+HannoyMetaDimensions(const HannoyMetaPageData *meta)
+{
+	return ((uint32) meta->dimensions_high << 16) | meta->dimensions;
+}
+
+static inline void
+HannoyMetaSetDimensions(HannoyMetaPageData *meta, uint32 dims)
+{
+	meta->dimensions = (uint16) (dims & 0xffff);
+	meta->dimensions_high = (uint16) (dims >> 16);
+}
 
 /*
  * A codebook page (PQ): part of the codebooks, as float4 values.  The

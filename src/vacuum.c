@@ -316,6 +316,9 @@ repair_page(VacuumState *vs, BlockNumber blkno)
 		item->vector = palloc(info->vector_size);
 		if (!HannoyReadVector(info, item->ref, item->vector, &level, &flags))
 			continue;
+		/* vectors of varying size: keep only what this one takes */
+		if (info->opclass->stored_bytes)
+			item->vector = repalloc(item->vector, HannoyVectorBytes(info, item->vector));
 		for (int layer = 0; layer <= item->level; layer++)
 		{
 			for (int attempt = 0; attempt < 10; attempt++)
@@ -472,17 +475,19 @@ free_page(VacuumState *vs, BlockNumber blkno)
 	{
 		HannoyElementTuple tup = HannoyGetElement(&vs->index, page, blkno, off);
 		Size		inline_bytes;
+		Size		vsize;
 
 		if (tup == NULL || !(tup->flags & HANNOY_ELEMENT_DELETED))
 			continue;
 		inline_bytes = HannoyElementInlineBytes(tup, ItemIdGetLength(PageGetItemId(page, off)),
 												vs->index.m);
 		/* a vector whose size is wrong leaves its items behind */
-		if ((tup->flags & HANNOY_ELEMENT_EXTERNAL) &&
-			HannoyElementInlineValid(tup, inline_bytes, vs->index.vector_size))
+		vsize = HannoyElementVectorBytes(&vs->index, tup, inline_bytes);
+		if ((tup->flags & HANNOY_ELEMENT_EXTERNAL) && vsize > 0 &&
+			HannoyElementInlineValid(tup, inline_bytes, vsize))
 		{
 			vectors[nvectors] = tup->vector_tid;
-			remaining[nvectors++] = vs->index.vector_size - inline_bytes;
+			remaining[nvectors++] = vsize - inline_bytes;
 		}
 		PageIndexTupleDeleteNoCompact(page, off);
 		changed = true;
@@ -520,7 +525,7 @@ forget_dimensions_if_empty(VacuumState *vs)
 
 	LockPage(index, HANNOY_UPDATE_LOCK, ExclusiveLock);
 	meta = HannoyReadMeta(index);
-	if (meta.dimensions == 0 || ItemPointerIsValid(&meta.entry))
+	if (HannoyMetaDimensions(&meta) == 0 || ItemPointerIsValid(&meta.entry))
 		empty = false;
 	for (BlockNumber blkno = HANNOY_METAPAGE_BLKNO + 1;
 		 empty && blkno < RelationGetNumberOfBlocks(index); blkno++)
@@ -543,7 +548,7 @@ forget_dimensions_if_empty(VacuumState *vs)
 		HannoyMetaChange change;
 		HannoyMetaPage mp = HannoyBeginMetaChange(index, &change);
 
-		mp->dimensions = 0;
+		HannoyMetaSetDimensions(mp, 0);
 		if (mp->storage == HANNOY_STORAGE_PQ)
 		{
 			/* codebooks of other dimensions are no use: train again */

@@ -307,3 +307,25 @@ CREATE CAST (double precision[] AS sparsevec)
 	WITH FUNCTION array_to_sparsevec(double precision[], integer, boolean) AS ASSIGNMENT;
 CREATE CAST (numeric[] AS sparsevec)
 	WITH FUNCTION array_to_sparsevec(numeric[], integer, boolean) AS ASSIGNMENT;
+
+-- sparsevec opclasses: the non-zero elements stored, each vector its own size
+CREATE FUNCTION hannoy_sparsevec_l2_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_sparsevec_ip_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_sparsevec_cosine_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION hannoy_sparsevec_l1_ops_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR CLASS sparsevec_l2_ops DEFAULT FOR TYPE sparsevec USING hannoy AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_sparsevec_l2_ops_support(internal);
+CREATE OPERATOR CLASS sparsevec_ip_ops FOR TYPE sparsevec USING hannoy AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_sparsevec_ip_ops_support(internal);
+CREATE OPERATOR CLASS sparsevec_cosine_ops FOR TYPE sparsevec USING hannoy AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_sparsevec_cosine_ops_support(internal);
+CREATE OPERATOR CLASS sparsevec_l1_ops FOR TYPE sparsevec USING hannoy AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 hannoy_sparsevec_l1_ops_support(internal);

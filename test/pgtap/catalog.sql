@@ -132,6 +132,8 @@ SELECT results_eq(
 	         ('halfvec_l1_ops', 'halfvec', false), ('halfvec_l2_ops', 'halfvec', true),
 	         ('halfvec_l2_pq_ops', 'halfvec', false),
 	         ('int2_ops', 'smallint', true), ('int4_ops', 'integer', true), ('int8_ops', 'bigint', true),
+	         ('sparsevec_cosine_ops', 'sparsevec', false), ('sparsevec_ip_ops', 'sparsevec', false),
+	         ('sparsevec_l1_ops', 'sparsevec', false), ('sparsevec_l2_ops', 'sparsevec', true),
 	         ('text_ops', 'text', true), ('timestamp_ops', 'timestamp without time zone', true),
 	         ('timestamptz_ops', 'timestamp with time zone', true), ('uuid_ops', 'uuid', true),
 	         ('vector_cosine_fp16_ops', 'vector', false), ('vector_cosine_ops', 'vector', false),
@@ -140,7 +142,7 @@ SELECT results_eq(
 	         ('vector_ip_pq_ops', 'vector', false),
 	         ('vector_l1_ops', 'vector', false), ('vector_l2_fp16_ops', 'vector', false),
 	         ('vector_l2_ops', 'vector', true), ('vector_l2_pq_ops', 'vector', false)$$,
-	'the seventeen vector opclasses (six product-quantized), L2 the default for each type, the two bit opclasses (0.4.0, neither the default) and the ten attribute opclasses (0.4.0), each the default for its type');
+	'the seventeen vector opclasses (six product-quantized), L2 the default for each type, the two bit opclasses (0.4.0, neither the default), the four sparsevec opclasses (0.4.0, L2 the default) and the ten attribute opclasses (0.4.0), each the default for its type');
 SELECT results_eq(
 	$$SELECT f.opfname::text COLLATE "default", count(*)::int, bool_and(o.amoppurpose = 's')
 	    FROM pg_opfamily f JOIN pg_am a ON a.oid = f.opfmethod
