@@ -2,7 +2,9 @@
  *
  * fuzz_types.c
  *	  libFuzzer target for the text and binary I/O of hannoy's vector and
- *	  halfvec types, run without a server (see pgshim.c).
+ *	  halfvec types, run without a server (see pgshim.c).  Inputs whose
+ *	  byte 0 has bit 6 set go to fuzz_sparsevec.c (sparsevec, with its own
+ *	  layout and checks) instead: one binary, one campaign.
  *
  * Why: these functions parse bytes that any client can send.  Besides
  * memory errors and undefined behaviour (AddressSanitizer, UBSan), each
@@ -43,6 +45,7 @@
  *			bits 3-4 distance kernel set for fp16 conversion: 0 portable,
  *					  1 AVX2, 2 AVX-512, 3 best available (unsupported -> portable)
  *			bit 5	  pass short-header copies to out/send
+ *			bit 6	  sparsevec (fuzz_sparsevec.c reads the rest)
  *	byte 1: typmod: < 128 -> -1; 254 -> 16001; 255 -> 16000; else byte - 127
  *	rest:	payload
  *
@@ -71,10 +74,7 @@
 #include "vector_common.h"
 
 #include "pgshim.h"
-
-#define DECLARE_V1(fn) \
-	extern Datum fn(PG_FUNCTION_ARGS); \
-	extern const Pg_finfo_record *pg_finfo_##fn(void)
+#include "fuzz_types.h"
 
 DECLARE_V1(hannoy_vector_in);
 DECLARE_V1(hannoy_vector_out);
@@ -85,26 +85,7 @@ DECLARE_V1(hannoy_halfvec_out);
 DECLARE_V1(hannoy_halfvec_recv);
 DECLARE_V1(hannoy_halfvec_send);
 
-enum
-{
-	F_IN,
-	F_OUT,
-	F_RECV,
-	F_SEND,
-	F_COUNT
-};
-
-typedef struct FuzzType
-{
-	const char *name;
-	bool		half;
-	int			elsize;
-	PGFunction	fn[F_COUNT];
-	const Pg_finfo_record *(*finfo[F_COUNT]) (void);
-	FmgrInfo	flinfo[F_COUNT];
-} FuzzType;
-
-static FuzzType vector_type = {
+FuzzType	vector_type = {
 	"vector", false, sizeof(float),
 	{hannoy_vector_in, hannoy_vector_out, hannoy_vector_recv, hannoy_vector_send},
 	{pg_finfo_hannoy_vector_in, pg_finfo_hannoy_vector_out,
@@ -121,8 +102,8 @@ static FuzzType halfvec_type = {
 /* the input being run, for failure reports */
 static const uint8 *cur_data;
 static size_t cur_size;
-static const char *cur_literal;
-static int32 cur_typmod;
+const char *cur_literal;
+int32		cur_typmod;
 
 static bool have_f16c = false;
 
@@ -138,7 +119,7 @@ static const HannoyKernels *kernel_sets[4];
 
 /* ---- reporting ---- */
 
-static void
+void
 dump_bytes(const char *label, const uint8 *p, size_t n)
 {
 	size_t		shown = Min(n, (size_t) 512);
@@ -149,9 +130,7 @@ dump_bytes(const char *label, const uint8 *p, size_t n)
 	fprintf(stderr, "%s\n", shown < n ? " ..." : "");
 }
 
-static void fail(const char *fmt,...) __attribute__((format(printf, 1, 2))) pg_attribute_noreturn();
-
-static void
+void
 fail(const char *fmt,...)
 {
 	va_list		ap;
@@ -169,7 +148,7 @@ fail(const char *fmt,...)
 	abort();
 }
 
-static void
+void
 dump_value(const char *label, Datum d)
 {
 	struct varlena *p = (struct varlena *) DatumGetPointer(d);
@@ -179,7 +158,7 @@ dump_value(const char *label, Datum d)
 
 /* ---- calling the SQL functions as the server does ---- */
 
-static Datum
+Datum
 call_in(FuzzType *t, const char *str, int32 typmod)
 {
 	LOCAL_FCINFO(fcinfo, 3);
@@ -204,7 +183,7 @@ call_in(FuzzType *t, const char *str, int32 typmod)
 }
 
 /* recv of exactly these bytes; *all_read tells whether it consumed them all */
-static Datum
+Datum
 call_recv(FuzzType *t, const char *bytes, int len, int32 typmod, bool *all_read)
 {
 	LOCAL_FCINFO(fcinfo, 3);
@@ -235,7 +214,7 @@ call_recv(FuzzType *t, const char *bytes, int len, int32 typmod, bool *all_read)
 	return result;
 }
 
-static Datum
+Datum
 call_one_arg(FuzzType *t, int which, Datum arg)
 {
 	LOCAL_FCINFO(fcinfo, 1);
@@ -251,7 +230,7 @@ call_one_arg(FuzzType *t, int which, Datum arg)
 }
 
 /* input functions with their errors caught; *code gets the SQLSTATE */
-static bool
+bool
 try_in(FuzzType *t, const char *lit, int32 typmod, Datum *result, int *code)
 {
 	volatile bool ok = false;
@@ -272,7 +251,7 @@ try_in(FuzzType *t, const char *lit, int32 typmod, Datum *result, int *code)
 	return ok;
 }
 
-static bool
+bool
 try_recv(FuzzType *t, const char *bytes, int len, int32 typmod, Datum *result,
 		 bool *all_read, int *code)
 {
@@ -296,7 +275,7 @@ try_recv(FuzzType *t, const char *bytes, int len, int32 typmod, Datum *result,
 
 /* ---- properties ---- */
 
-static void
+void
 check_reject_code(FuzzType *t, bool binary, int code)
 {
 	bool		ok;
@@ -347,7 +326,7 @@ check_value(FuzzType *t, Datum d, int32 typmod, const char *what)
 	}
 }
 
-static bool
+bool
 same_value(Datum a, Datum b)
 {
 	struct varlena *pa = (struct varlena *) DatumGetPointer(a);
@@ -356,7 +335,7 @@ same_value(Datum a, Datum b)
 	return VARSIZE(pa) == VARSIZE(pb) && memcmp(pa, pb, VARSIZE(pa)) == 0;
 }
 
-static char *
+char *
 copy_bytes(const void *p, Size n)
 {
 	char	   *c = palloc(n);
@@ -366,7 +345,7 @@ copy_bytes(const void *p, Size n)
 }
 
 /* a 1-byte-header copy at an odd address, when the value is small enough */
-static Datum
+Datum
 short_form(Datum d)
 {
 	struct varlena *p = (struct varlena *) DatumGetPointer(d);
@@ -417,7 +396,7 @@ float_to_half_oracle(float f)
 	return HannoyFloatToHalf(f);
 }
 
-static int
+int
 count_char(const char *s, char c)
 {
 	int			n = 0;
@@ -627,7 +606,7 @@ fuzz_binary(FuzzType *t, const char *bytes, int len, int32 typmod, bool shortarg
  * Counts in between exercise nothing more, and large ones are slow (about
  * 13 ms for the round trips of 16000 elements): kept to 1 input in 256.
  */
-static int
+int
 take_count(const uint8 **p, size_t *n)
 {
 	uint8		selector;
@@ -716,6 +695,12 @@ fuzz_one(const uint8 *data, size_t size)
 	const uint8 *payload = data + 2;
 	size_t		plen = size - 2;
 
+	if (data[0] & 0x40)
+	{
+		/* sparsevec: fuzz_sparsevec.c, with its own typmod mapping */
+		sparse_fuzz_one(target, shortargs, data[1], payload, plen);
+		return;
+	}
 	if (data[1] < 128)
 		typmod = -1;
 	else if (data[1] == 255)
@@ -764,7 +749,7 @@ fuzz_one(const uint8 *data, size_t size)
 
 /* ---- libFuzzer entry points ---- */
 
-static void
+void
 init_type(FuzzType *t)
 {
 	for (int i = 0; i < F_COUNT; i++)
@@ -793,6 +778,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	pgshim_verbose = verbose != NULL && verbose[0] == '1';
 	init_type(&vector_type);
 	init_type(&halfvec_type);
+	sparse_fuzz_init();
 #if defined(__x86_64__)
 	have_f16c = HannoyCpuHasF16C();
 #endif

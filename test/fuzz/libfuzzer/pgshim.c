@@ -2,8 +2,8 @@
  *
  * pgshim.c
  *	  Just enough of the PostgreSQL backend for hannoy's type I/O code
- *	  (src/vector_common.c, src/vector.c, src/halfvec.c) to run inside a
- *	  libFuzzer binary, with no server.
+ *	  (src/vector_common.c, src/vector.c, src/halfvec.c, src/sparsevec.c)
+ *	  to run inside a libFuzzer binary, with no server.
  *
  * Why: the text and binary input functions are the code that reads bytes
  * from clients; fuzzing them under AddressSanitizer needs them in one
@@ -22,15 +22,17 @@
  *	  FATAL, PANIC, or an ERROR with no handler, aborts.
  *	- StringInfo and the pq_* message functions that the recv/send
  *	  functions use (network byte order; "insufficient data left in
- *	  message" is 08P01 as in the server).
+ *	  message" is 08P01 as in the server), and pg_ltoa (int32 to decimal
+ *	  text, NUL-terminated, returning the length) for sparsevec_out.
  *	- pg_detoast_datum: 4-byte-header values pass through, 1-byte-header
  *	  (short) values are copied to a 4-byte header as the server does;
  *	  external or compressed values cannot occur here and abort.
  *
- * float_to_shortest_decimal_bufn comes from the installed libpgcommon.
- * Everything else the three files reference (arrays, numeric, aggregates,
- * float overflow reports) is not reachable from the type I/O functions:
- * those symbols are stubs that abort loudly if ever called.
+ * float_to_shortest_decimal_bufn and psprintf come from the installed
+ * libpgcommon.  Everything else the four files reference (arrays,
+ * numeric, aggregates, float overflow reports) is not reachable from the
+ * type I/O functions: those symbols are stubs that abort loudly if ever
+ * called.
  *
  *-------------------------------------------------------------------------
  */
@@ -506,8 +508,42 @@ pq_sendfloat4(StringInfo buf, float4 f)
 	pq_sendint32(buf, bits);
 }
 
+float4
+pq_getmsgfloat4(StringInfo msg)
+{
+	uint32		bits = pq_getmsgint(msg, 4);
+	float4		f;
 
-/* ---- referenced by the three files, never reached from type I/O ---- */
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+/* ---- numbers to text (sparsevec_out) ---- */
+
+/* the decimal digits of l, NUL-terminated at a; returns their count */
+int
+pg_ltoa(int32 l, char *a)
+{
+	uint32		u = l < 0 ? (uint32) 0 - (uint32) l : (uint32) l;
+	char		rev[10];
+	int			n = 0;
+	int			len = 0;
+
+	do
+	{
+		rev[n++] = (char) ('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (l < 0)
+		a[len++] = '-';
+	while (n > 0)
+		a[len++] = rev[--n];
+	a[len] = '\0';
+	return len;
+}
+
+
+/* ---- referenced by the four files, never reached from type I/O ---- */
 
 #define UNREACHED(name) \
 	do { \

@@ -2,8 +2,8 @@
  *
  * pgshim.h
  *	  The harness side of pgshim.c: the stand-ins for the PostgreSQL
- *	  backend that let src/vector_common.c, src/vector.c and src/halfvec.c
- *	  run inside a libFuzzer process with no server.
+ *	  backend that let src/vector_common.c, src/vector.c, src/halfvec.c
+ *	  and src/sparsevec.c run inside a libFuzzer process with no server.
  *
  * palloc'd memory lives until pgshim_reset(), which the fuzz loop calls
  * after every input.  ereport(ERROR) longjmps to PG_exception_stack
