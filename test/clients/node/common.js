@@ -127,6 +127,74 @@ function sameIds(byIndex, exact) {
   return JSON.stringify(a) === JSON.stringify(b) ? null : `index ids ${a}, exact scan ids ${b}`;
 }
 
+// --- sparsevec: the same data as py/common.py ------------------------------
+const SPARSE_DIM = 100000;
+const SPARSE_ROWS = 60;
+
+// { dim, indices (0-based, ascending), values (float4) }: SPARSE_ROWS rows
+// and QUERIES queries, 1 to 24 non-zero elements each, about half of the
+// indices below 64 so that rows and queries share some.
+function makeSparseData() {
+  const rng = new Rng(0x73706172);
+  const one = () => {
+    const n = 1 + (rng.next() % 24);
+    const chosen = new Set();
+    for (let j = 0; j < n; j++) {
+      const span = rng.next() % 2 ? 64 : SPARSE_DIM;
+      chosen.add(rng.next() % span);
+    }
+    const indices = [...chosen].sort((x, y) => x - y);
+    const values = indices.map(() => rng.unit() || 0.5);
+    return { dim: SPARSE_DIM, indices, values };
+  };
+  const rows = Array.from({ length: SPARSE_ROWS }, one);
+  const queries = Array.from({ length: QUERIES }, one);
+  return { rows, queries };
+}
+
+// The smallest subnormal, the largest float4, a 9-digit value, the first and
+// last of 1e9 dimensions. (Not the empty vector: npm pgvector 0.2.1 reads
+// "{}/5" as one element with index and value NaN.)
+const SPARSE_EDGES = [
+  { dim: SPARSE_DIM, indices: [0, 49999, SPARSE_DIM - 1],
+    values: [Math.fround(1.401298464324817e-45), Math.fround(0.1), -Math.fround(3.4028234663852886e38)] },
+  { dim: 1000000000, indices: [0, 999999999], values: [Math.fround(1 / 3), Math.fround(16777217)] },
+];
+
+// null when got ({ dimensions, indices, values }, as npm pgvector's
+// SparseVector has them) is want exactly, else the first difference
+function sameSparse(got, want) {
+  if (!got || got.dimensions !== want.dim || !Array.isArray(got.indices) || !Array.isArray(got.values)
+      || JSON.stringify(got.indices) !== JSON.stringify(want.indices) || got.values.length !== want.values.length) {
+    return `${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+  }
+  for (let j = 0; j < want.values.length; j++) {
+    if (!sameFloat(got.values[j], want.values[j])) {
+      return `element ${j} (index ${want.indices[j]}): ${got.values[j]}, expected ${want.values[j]}`;
+    }
+  }
+  return null;
+}
+
+function sameSparseRows(got, want) {
+  if (got.length !== want.length) return `${got.length} rows, expected ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const why = sameSparse(got[i], want[i]);
+    if (why) return `row ${i}: ${why}`;
+  }
+  return null;
+}
+
+// Euclidean distance over the union of the non-zero elements, in double
+function sparseL2(a, b) {
+  const m = new Map();
+  a.indices.forEach((i, j) => m.set(i, a.values[j]));
+  b.indices.forEach((i, j) => m.set(i, (m.get(i) || 0) - b.values[j]));
+  let s = 0;
+  for (const x of m.values()) s += x * x;
+  return Math.sqrt(s);
+}
+
 const INDEX_QUERY = 'SELECT am.amname, opc.opcname FROM pg_index i '
   + 'JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam '
   + 'JOIN pg_opclass opc ON opc.oid = i.indclass[0] '
@@ -170,5 +238,6 @@ class Tap {
 
 module.exports = {
   DIM, ROWS, K, OPS, OP_NAMES, INDEX, INDEX_QUERY, TYPES_QUERY, EDGE_VECTORS, connection,
-  makeData, sameVectors, distance, checkDistances, checkTopK, sameIds, Tap,
+  makeData, sameVectors, distance, checkDistances, checkTopK, sameIds, Tap, close,
+  SPARSE_DIM, SPARSE_EDGES, makeSparseData, sameSparse, sameSparseRows, sparseL2,
 };

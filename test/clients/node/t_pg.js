@@ -1,14 +1,20 @@
 'use strict';
 // node-postgres (npm pg) with the npm pgvector package's pg support:
-// registerTypes() finds the vector and halfvec types by name and parses
-// them; toSql() writes vectors. node-postgres has no schema API, so the
-// table and the index are raw DDL.
+// registerTypes() finds the vector, halfvec and sparsevec types by name and
+// parses them (sparsevec into pgvector's SparseVector); toSql() writes
+// vectors and SparseVectors. node-postgres has no schema API, so the table
+// and the index are raw DDL.
 const pg = require('pg');
 const pgvector = require('pgvector/pg');
+const { SparseVector } = require('pgvector');
 const {
   DIM, K, OPS, OP_NAMES, INDEX, INDEX_QUERY, TYPES_QUERY, EDGE_VECTORS, connection,
-  makeData, sameVectors, checkDistances, checkTopK, sameIds, Tap,
+  makeData, sameVectors, checkDistances, checkTopK, sameIds, Tap, close,
+  SPARSE_DIM, SPARSE_EDGES, makeSparseData, sameSparseRows, sparseL2,
 } = require('./common');
+
+// a { dim, indices, values } as pgvector's SparseVector, from a Map
+const toSparse = (v) => new SparseVector(new Map(v.indices.map((i, j) => [i, v.values[j]])), v.dim);
 
 async function main() {
   const tap = new Tap('pg');
@@ -56,6 +62,57 @@ async function main() {
       ['SELECT $1::vector', ['[1,2'], '22P02'], // malformed text
       ['SELECT $1::halfvec', ['[70000]'], '22003'], // beyond binary16
       ['SELECT embedding <-> $1 FROM items', [pgvector.toSql([1])], '22000'],
+    ];
+    for (const [text, params, state] of cases) {
+      let code = null;
+      try {
+        await client.query(text, params);
+      } catch (e) {
+        code = e.code;
+      }
+      if (code !== state) return `${text} ${JSON.stringify(params)}: SQLSTATE ${code}, expected ${state}`;
+    }
+    return null;
+  });
+
+  const sparse = makeSparseData();
+
+  await tap.check(`sparsevec: ${sparse.rows.length} rows and edge values round-trip (SparseVector, toSql)`, async () => {
+    await client.query(`CREATE TABLE sparse_items (id int PRIMARY KEY, s sparsevec(${SPARSE_DIM}))`);
+    await client.query('CREATE TABLE sparse_edges (id int PRIMARY KEY, s sparsevec)');
+    for (const [i, v] of sparse.rows.entries()) {
+      await client.query('INSERT INTO sparse_items VALUES ($1, $2)', [i + 1, pgvector.toSql(toSparse(v))]);
+    }
+    for (const [i, v] of SPARSE_EDGES.entries()) {
+      await client.query('INSERT INTO sparse_edges VALUES ($1, $2)', [i + 1, pgvector.toSql(toSparse(v))]);
+    }
+    const rows = (await q('SELECT s FROM sparse_items ORDER BY id')).map((r) => r[0]);
+    const edges = (await q('SELECT s FROM sparse_edges ORDER BY id')).map((r) => r[0]);
+    if (!(rows[0] instanceof SparseVector)) return `read back as ${typeof rows[0]}: ${JSON.stringify(rows[0])}`;
+    const why = sameSparseRows(rows, sparse.rows) || sameSparseRows(edges, SPARSE_EDGES);
+    if (why) return why;
+    const text = (await q('SELECT s::text FROM sparse_edges WHERE id = 1'))[0][0];
+    const want = '{1:1e-45,50000:0.1,100000:-3.4028235e+38}/100000';
+    return text === want ? null : `server text ${text}, expected ${want}`;
+  });
+
+  await tap.check('sparsevec <-> matches the client\'s distances', async () => {
+    for (const query of sparse.queries) {
+      const rows = await q('SELECT id, s <-> $1 FROM sparse_items', [pgvector.toSql(toSparse(query))]);
+      if (rows.length !== sparse.rows.length) return `${rows.length} rows`;
+      for (const [id, got] of rows) {
+        const want = sparseL2(sparse.rows[id - 1], query);
+        if (!close(Number(got), want)) return `id ${id}: <-> gave ${got}, expected ${want}`;
+      }
+    }
+    return null;
+  });
+
+  await tap.check('sparsevec errors reach the client with their SQLSTATE (22000, 54000)', async () => {
+    const cases = [
+      ['SELECT $1::sparsevec', ['{1:1,1:2}/2'], '22000'], // repeated index
+      ['SELECT $1::sparsevec', ['{1:1}/1000000001'], '54000'], // more than 1e9 dimensions
+      ['SELECT s <-> $1 FROM sparse_items', [pgvector.toSql(new SparseVector([1, 0, 2]))], '22000'],
     ];
     for (const [text, params, state] of cases) {
       let code = null;

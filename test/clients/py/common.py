@@ -153,6 +153,110 @@ def parse_vector_text(s):
     return [float(x) for x in s[1:-1].split(",")]
 
 
+# --- sparsevec -------------------------------------------------------------
+
+SPARSE_DIM = 100000
+SPARSE_ROWS = 60
+
+
+class Sparse:
+    """A sparse vector as a client holds one: dimensions, 0-based indices in
+    ascending order, the non-zero values (float4)."""
+
+    def __init__(self, dim, indices, values):
+        self.dim = dim
+        self.indices = list(indices)
+        self.values = list(values)
+
+    def __repr__(self):
+        return "Sparse(%d, %r, %r)" % (self.dim, self.indices, self.values)
+
+
+def make_sparse_data():
+    """SPARSE_ROWS vectors and QUERIES queries of SPARSE_DIM dimensions, 1 to
+    24 non-zero elements each; about half the indices fall below 64, so rows
+    and queries share some. node/common.js makes the same ones."""
+    rng = Rng(0x73706172)
+
+    def one():
+        n = 1 + rng.next() % 24
+        chosen = set()
+        for _ in range(n):
+            span = 64 if rng.next() % 2 else SPARSE_DIM
+            chosen.add(rng.next() % span)
+        indices = sorted(chosen)
+        values = []
+        for _ in indices:
+            values.append(rng.unit() or 0.5)
+        return Sparse(SPARSE_DIM, indices, values)
+    rows = [one() for _ in range(SPARSE_ROWS)]
+    queries = [one() for _ in range(QUERIES)]
+    return rows, queries
+
+
+# The smallest subnormal, the largest float4, a 9-digit value, the first and
+# last of 1e9 dimensions, no element at all.
+SPARSE_EDGES = [
+    Sparse(SPARSE_DIM, [0, 49999, SPARSE_DIM - 1],
+           [f32(1.401298464324817e-45), f32(0.1), -f32(3.4028234663852886e38)]),
+    Sparse(1000000000, [0, 999999999], [f32(1.0 / 3.0), f32(16777217.0)]),
+    Sparse(5, [], []),
+]
+
+
+def same_sparse(got, want):
+    """None when got (a Sparse) is want exactly, else the first difference."""
+    if not isinstance(got, Sparse):
+        return "%r is not a sparse vector" % (got,)
+    if got.dim != want.dim or got.indices != want.indices:
+        return "%r, expected %r" % (got, want)
+    for j, (a, b) in enumerate(zip(got.values, want.values)):
+        if not same_float(a, b):
+            return "element %d (index %d): %r, expected %r" % (j, want.indices[j], a, b)
+    if len(got.values) != len(want.values):
+        return "%d values for %d indices" % (len(got.values), len(got.indices))
+    return None
+
+
+def same_sparse_rows(got, want):
+    if len(got) != len(want):
+        return "%d rows, expected %d" % (len(got), len(want))
+    for i, (g, w) in enumerate(zip(got, want)):
+        why = same_sparse(g, w)
+        if why:
+            return "row %d: %s" % (i, why)
+    return None
+
+
+def sparse_l2(a, b):
+    """Euclidean distance over the union of the non-zero elements, in double."""
+    da = dict(zip(a.indices, a.values))
+    db = dict(zip(b.indices, b.values))
+    return math.sqrt(sum((da.get(i, 0.0) - db.get(i, 0.0)) ** 2 for i in set(da) | set(db)))
+
+
+def sparse_text(v):
+    """pgvector's sparsevec text form: 1-based indices."""
+    return "{%s}/%d" % (",".join("%d:%r" % (i + 1, float(x))
+                                 for i, x in zip(v.indices, v.values)), v.dim)
+
+
+def parse_sparse_text(s):
+    if s is None:
+        return None
+    body, slash, dim = s.rpartition("/")
+    if not (slash and body.startswith("{") and body.endswith("}")):
+        raise ValueError("not a sparsevec: %r" % s)
+    indices, values = [], []
+    for element in filter(None, body[1:-1].split(",")):
+        i, colon, x = element.partition(":")
+        if not colon:
+            raise ValueError("not a sparsevec element: %r" % element)
+        indices.append(int(i) - 1)
+        values.append(float(x))
+    return Sparse(int(dim), indices, values)
+
+
 def connection_params():
     """libpq's environment, as the runner sets it."""
     return {

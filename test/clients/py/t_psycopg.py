@@ -3,8 +3,11 @@
 Debian 12 has no python3-pgvector, so the types are registered the way a
 user without that package would: psycopg dumpers and loaders for the OIDs
 of vector and halfvec, in text and in pgvector's binary format (int16
-dimensions, int16 zero, big-endian float4 or binary16 elements). Inserts
-use both formats, and rows are read back through both.
+dimensions, int16 zero, big-endian float4 or binary16 elements), and for
+sparsevec (text "{i:x,...}/dim" with 1-based indices; binary int32
+dimensions, int32 count, int32 zero, the 0-based int32 indices, then the
+float4 values). Inserts use both formats, and rows are read back through
+both.
 """
 import struct
 import sys
@@ -15,9 +18,10 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
-from common import (DIM, EDGE_VECTORS, INDEX, K, OP_NAMES, OPS, Tap, check_distances,
-                    check_top_k, connection_params, make_data, parse_vector_text,
-                    same_vectors, vector_text)
+from common import (DIM, EDGE_VECTORS, INDEX, K, OP_NAMES, OPS, SPARSE_DIM, SPARSE_EDGES,
+                    Sparse, Tap, check_distances, check_top_k, close, connection_params,
+                    make_data, make_sparse_data, parse_sparse_text, parse_vector_text,
+                    same_sparse_rows, same_vectors, sparse_l2, sparse_text, vector_text)
 
 
 class Vector(list):
@@ -65,6 +69,38 @@ def binary_loader(element):
     return BinaryLoader
 
 
+class SparseTextDumper(Dumper):
+    def dump(self, obj):
+        return sparse_text(obj).encode()
+
+
+class SparseBinaryDumper(Dumper):
+    """Sends the indices as given: a test can send them out of order."""
+    format = Format.BINARY
+
+    def dump(self, obj):
+        n = len(obj.indices)
+        return struct.pack(">iii%di%df" % (n, n), obj.dim, n, 0, *obj.indices, *obj.values)
+
+
+class SparseTextLoader(Loader):
+    def load(self, data):
+        return parse_sparse_text(bytes(data).decode())
+
+
+class SparseBinaryLoader(Loader):
+    format = Format.BINARY
+
+    def load(self, data):
+        data = bytes(data)
+        dim, n, unused = struct.unpack_from(">iii", data)
+        if unused != 0 or len(data) != 12 + 8 * n:
+            raise ValueError("bad binary sparsevec: %r" % data[:16])
+        indices = struct.unpack_from(">%di" % n, data, 12)
+        values = struct.unpack_from(">%df" % n, data, 12 + 4 * n)
+        return Sparse(dim, indices, values)
+
+
 def register_types(conn):
     for name, cls, binary_dumper, element in (("vector", Vector, VectorBinaryDumper, "f"),
                                               ("halfvec", HalfVector, HalfBinaryDumper, "e")):
@@ -76,6 +112,14 @@ def register_types(conn):
         conn.adapters.register_dumper(cls, type(name + "Binary", (binary_dumper,), {"oid": info.oid}))
         conn.adapters.register_loader(info.oid, TextLoader)
         conn.adapters.register_loader(info.oid, binary_loader(element))
+    info = TypeInfo.fetch(conn, "sparsevec")
+    if info is None:
+        raise RuntimeError("type sparsevec not found")
+    info.register(conn)
+    conn.adapters.register_dumper(Sparse, type("sparsevecText", (SparseTextDumper,), {"oid": info.oid}))
+    conn.adapters.register_dumper(Sparse, type("sparsevecBinary", (SparseBinaryDumper,), {"oid": info.oid}))
+    conn.adapters.register_loader(info.oid, SparseTextLoader)
+    conn.adapters.register_loader(info.oid, SparseBinaryLoader)
 
 
 def main():
@@ -163,6 +207,77 @@ def main():
             return "%s %r: no error, expected SQLSTATE %s" % (query, params, state)
         return None
     tap.check("errors reach the client with their SQLSTATE (22000, 22P02, 22003)", errors)
+
+    sparse_rows, sparse_queries = make_sparse_data()
+
+    def sparse_round_trip():
+        conn.execute(sql.SQL("CREATE TABLE sparse_items (id int PRIMARY KEY, s sparsevec({d}))")
+                     .format(d=sql.Literal(SPARSE_DIM)))
+        conn.execute("CREATE TABLE sparse_edges (id int PRIMARY KEY, s sparsevec)")
+        with conn.cursor() as cur:
+            # even ids as text, odd ids as binary
+            cur.executemany("INSERT INTO sparse_items VALUES (%s, %t)",
+                            [(i + 1, v) for i, v in enumerate(sparse_rows) if i % 2])
+            cur.executemany("INSERT INTO sparse_items VALUES (%s, %b)",
+                            [(i + 1, v) for i, v in enumerate(sparse_rows) if not i % 2])
+            cur.executemany("INSERT INTO sparse_edges VALUES (%s, %t)",
+                            [(i + 1, v) for i, v in enumerate(SPARSE_EDGES)])
+            cur.executemany("INSERT INTO sparse_edges VALUES (%s, %b)",
+                            [(i + 101, v) for i, v in enumerate(SPARSE_EDGES)])
+        for binary in (False, True):
+            with conn.cursor(binary=binary) as cur:
+                got = [r[0] for r in cur.execute("SELECT s FROM sparse_items ORDER BY id")]
+                edges = [r[0] for r in cur.execute("SELECT s FROM sparse_edges ORDER BY id")]
+            why = same_sparse_rows(got, sparse_rows) or same_sparse_rows(edges, SPARSE_EDGES * 2)
+            if why:
+                return ("binary" if binary else "text") + " read: " + why
+        # what the server holds, by its own text form
+        text = conn.execute("SELECT s::text FROM sparse_edges WHERE id = 1").fetchone()[0]
+        want = "{1:1e-45,50000:0.1,100000:-3.4028235e+38}/100000"
+        return None if text == want else "server text %r, expected %r" % (text, want)
+    tap.check("sparsevec: %d rows and edge values round-trip (text and binary)" % len(sparse_rows),
+              sparse_round_trip)
+
+    def sparse_copy():
+        with conn.cursor() as cur:
+            with cur.copy("COPY (SELECT s FROM sparse_items ORDER BY id) "
+                          "TO STDOUT WITH (FORMAT BINARY)") as copy:
+                copy.set_types(["sparsevec"])
+                rows = [r[0] for r in copy.rows()]
+        return same_sparse_rows(rows, sparse_rows)
+    tap.check("sparsevec: COPY TO STDOUT in binary format, exactly", sparse_copy)
+
+    def sparse_dist():
+        for q in sparse_queries:
+            for fmt in ("%t", "%b"):
+                rows = conn.execute("SELECT id, s <-> " + fmt + " FROM sparse_items", (q,)).fetchall()
+                if len(rows) != len(sparse_rows):
+                    return "%d rows" % len(rows)
+                for rid, got in rows:
+                    want = sparse_l2(sparse_rows[rid - 1], q)
+                    if not close(got, want):
+                        return "id %d: <-> gave %r, expected %r (query as %s)" % (rid, got, want, fmt)
+        return None
+    tap.check("sparsevec <-> matches the client's distances (query as text and binary)",
+              sparse_dist)
+
+    def sparse_errors():
+        cases = [("SELECT %t::sparsevec", (Sparse(5, [2, 2], [1.0, 2.0]),), "22000"),  # repeated
+                 ("SELECT %b::sparsevec", (Sparse(5, [3, 1], [1.0, 2.0]),), "22P03"),  # not ascending
+                 ("SELECT %b::sparsevec", (Sparse(5, [1], [0.0]),), "22P03"),          # zero value
+                 ("SELECT %s::sparsevec", ("{1:1}/1000000001",), "54000"),             # too many dims
+                 ("SELECT s <-> %t FROM sparse_items", (Sparse(7, [0], [1.0]),), "22000")]
+        for query, params, state in cases:
+            try:
+                conn.execute(query, params)
+            except psycopg.Error as e:
+                if e.sqlstate != state:
+                    return "%s %r: SQLSTATE %s (%s), expected %s" % (query, params, e.sqlstate, e, state)
+                continue
+            return "%s %r: no error, expected SQLSTATE %s" % (query, params, state)
+        return None
+    tap.check("sparsevec errors reach the client with their SQLSTATE (22000, 22P03, 54000)",
+              sparse_errors)
 
     for op in OPS:
         def dist(op=op):
