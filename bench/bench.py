@@ -19,6 +19,7 @@ import numpy as np
 import psycopg
 
 from binary import binary_runs, binary_targets
+from sparse import sparse_runs, sparse_targets
 from hard_data import hard, nearest as ground_truth
 from ivf import ivf_runs, ivf_targets
 from filters import filter_runs, filter_targets
@@ -305,6 +306,7 @@ def hannoy_runs(rec, conn, base, queries, truth, m, efc):
         rec.add('hannoy', 'search', ef=ef, recall=recall(found, truth), qps=qps,
                 buffers=h.buffers_per_query('items', queries, ef))
     binary_runs(rec, h, 'items', dim, queries, truth, m, efc)
+    sparse_runs(rec, h, base, queries, truth, m, efc)
     ivf_runs(rec, h, queries, truth, m, efc, recall)
     shard_runs(rec, h, base, queries, truth, m, efc, recall)
     filter_runs(rec, h, base, queries, rec.meta['dataset'], m, efc)
@@ -431,6 +433,7 @@ def report(rec, out, title):
     ratios += shard_targets(rec)
     ratios += filter_targets(rec)
     ratios += binary_targets(rec)
+    ratios += sparse_targets(rec)
     lines += ['', '## Targets', '', '| ratio | target | measured | note |', '|---|---|---:|---|']
     for name, target, value, note in ratios:
         lines.append(f'| {name} | {target} | {value:.3f} | {note} |')
