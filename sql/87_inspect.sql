@@ -7,6 +7,9 @@ SELECT sqlstate_of($$SELECT hannoy_verify(0::oid::regclass)$$);
 SELECT sqlstate_of($$SELECT hannoy_metapage_info(4294967295::oid::regclass)$$);
 SELECT sqlstate_of($$SELECT hannoy_verify('insp')$$);
 SELECT sqlstate_of($$SELECT hannoy_verify('insp_btree')$$);
+-- the check is on the access method's build routine (hannoy's): an index
+-- of another access method is refused by both
+SELECT sqlstate_of($$SELECT hannoy_metapage_info('insp_btree')$$);
 SELECT sqlstate_of($$SELECT hannoy_metapage_info('pg_class')$$);
 -- a failed CREATE INDEX CONCURRENTLY leaves an invalid index without pages
 CREATE INDEX CONCURRENTLY insp_bad ON insp USING hannoy (v) WITH (m = 32, ef_construction = 40);

@@ -71,7 +71,7 @@ open_hannoy_index(Oid relid, Relation *heap)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 	if (index->rd_rel->relkind != RELKIND_INDEX ||
-		index->rd_rel->relam != get_index_am_oid("hannoy", false) ||
+		index->rd_indam->ambuild != hannoybuild ||
 		*heap == NULL || IndexGetRelation(relid, false) != heapid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
