@@ -3,7 +3,8 @@
 # .dump; test/data/README has the commands that made them) restored into a
 # server with hannoy and hannoy_pgvector and no pgvector.  Checks the
 # restore's errors (the CREATE EXTENSION vector line, its comment, the
-# ivfflat index), the data, that the hnsw indexes are hannoy's (metapage on
+# ivfflat index), the data (vector, halfvec, sparsevec), that the hnsw
+# indexes are hannoy's (hannoy_metapage_info, hannoy_verify, the metapage on
 # disk, options), that queries use them and match exact scans, the hnsw.*
 # settings (set before the library is loaded too, and which one wins over
 # hannoy.*), ivfflat's hint, pg_restore of the custom format, a dump of the
@@ -70,6 +71,25 @@ is($node->safe_psql('app', q{SELECT id, category, embedding, half FROM items WHE
 	'rows 1, 77 (NULL vector) and 500');
 is($node->safe_psql('app', q{SELECT string_agg(round(norm::numeric, 6)::text, ',' ORDER BY id)
 	FROM item_norms WHERE id IN (1, 500)}), '1.934733,1.935982', "the view on pgvector's functions");
+my $sparse_md5 = q{SELECT count(sparse) || ' ' || md5(string_agg(id || ' ' || coalesce(sparse::text, 'null'), ','
+	ORDER BY id)) FROM items};
+is($node->safe_psql('app', $sparse_md5), '499 2f67031fe420126f40d3b8e2b3636f92',
+	'the sparsevec column, as pgvector printed it (md5 of the text forms)');
+is($node->safe_psql('app', q{SELECT id, sparse FROM items WHERE id IN (1, 91, 92, 500) ORDER BY id}),
+	"1|{4:0.941,205:0.298,406:-0.966}/1000\n91|\n92|{}/1000\n500|{1:-0.38,201:-0.013}/1000",
+	'sparsevec rows 1, 91 (NULL), 92 (no non-zero element) and 500');
+# pgvector's exact 10 nearest (id:distance) to one sparse vector, by L2 and cosine
+foreach my $case ([ '<->', '140:0.265979,380:0.273914,160:0.570284,360:0.663001,120:0.686630,'
+		  . '400:0.851630,130:0.876870,370:1.013862,100:1.079724,92:1.118034' ],
+	[ '<=>', '140:0.025259,380:0.030033,160:0.139635,360:0.189263,120:0.190635,'
+		  . '130:0.218425,370:0.303679,400:0.308963,150:0.316912,390:0.367505' ])
+{
+	my ($op, $want) = @$case;
+	is($node->safe_psql('app', qq{SET enable_indexscan = off;
+		SELECT string_agg(id || ':' || round(d::numeric, 6), ',' ORDER BY d, id)
+		FROM (SELECT id, sparse $op '{1:1,201:0.5}/1000' d FROM items ORDER BY 2, 1 LIMIT 10) s}),
+		$want, "sparse $op: the exact 10 nearest and their distances are pgvector's");
+}
 
 # --- the indexes ---------------------------------------------------------
 my $index_list = q{SELECT string_agg(c.relname || ':' || a.amname, ',' ORDER BY c.relname)
@@ -77,26 +97,38 @@ my $index_list = q{SELECT string_agg(c.relname || ':' || a.amname, ',' ORDER BY 
 	WHERE i.indrelid = 'items'::regclass};
 my $hnsw_indexes = join(',', map { "$_:hnsw" }
 	  qw(items_embedding_bits items_embedding_cos items_embedding_half items_embedding_l2 items_half_l1));
-my $all_indexes = "items_category:btree,$hnsw_indexes,items_pkey:btree,items_recent_ip:hnsw";
+my $all_indexes = "items_category:btree,$hnsw_indexes,items_pkey:btree,items_recent_ip:hnsw,"
+  . 'items_sparse_cos:hnsw,items_sparse_l2:hnsw';
 is($node->safe_psql('app', $index_list), $all_indexes, 'the hnsw and btree indexes, no ivfflat');
 is($node->safe_psql('app', q{SELECT amname || ' ' || amhandler FROM pg_am WHERE amname IN ('hnsw', 'ivfflat') ORDER BY 1}),
 	"hnsw hannoy_pgvector_hnsw_handler\nivfflat hannoy_pgvector_ivfflat_handler",
 	"hannoy_pgvector's access methods");
 is($node->safe_psql('app', q{SELECT count(*) || ' ' || bool_and(amvalidate(o.oid))
 	FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod WHERE a.amname = 'hnsw'}),
-	'10 true', "pgvector's hnsw operator classes, valid for hannoy's amvalidate");
+	'14 true', "pgvector's hnsw operator classes (vector, halfvec, bit, sparsevec), valid for hannoy's amvalidate");
 
-# The metapage on disk: hannoy's magic, dimensions and the index's options.
-$node->safe_psql('app', 'CHECKPOINT');
-foreach my $case ([ 'items_embedding_l2', 8, 8, 32 ], [ 'items_embedding_cos', 8, 16, 64 ],
-	[ 'items_embedding_half', 8, 12, 64 ], [ 'items_half_l1', 4, 16, 64 ])
+# hannoy_metapage_info and hannoy_verify take the hnsw indexes: hannoy's
+# metapage ("HNNY"), the dimensions and options of pgvector's index, and a
+# graph whose invariants hold, with the metapage's element count.
+foreach my $case ([ 'items_embedding_l2', 8, 8, 32, 'fp32' ], [ 'items_embedding_cos', 8, 16, 64, 'fp32' ],
+	[ 'items_embedding_half', 8, 12, 64, 'fp16' ], [ 'items_half_l1', 4, 16, 64, 'fp16' ],
+	[ 'items_recent_ip', 8, 16, 64, 'fp32' ], [ 'items_embedding_bits', 8, 16, 64, 'bit' ],
+	[ 'items_sparse_l2', 1000, 8, 40, 'sparse' ], [ 'items_sparse_cos', 1000, 16, 64, 'sparse' ])
 {
 	my ($index, @want) = @$case;
-	my $path = $node->data_dir . '/' . $node->safe_psql('app', "SELECT pg_relation_filepath('$index')");
-	my ($magic, $version, @got) = unpack('L< L< S< S< S<', substr(read_bytes($path), 24, 14));
-	is(sprintf('%08X %s', $magic, join(' ', @got)), '484E4E59 ' . join(' ', @want),
-		"$index: a hannoy metapage (\"HNNY\"), dimensions $want[0], m $want[1], ef_construction $want[2]");
+	is($node->safe_psql('app', qq{SELECT magic, dimensions, m, ef_construction, storage,
+		elements > 0 AND hannoy_verify('$index') = elements FROM hannoy_metapage_info('$index')}),
+		join('|', '484E4E59', @want, 't'),
+		"$index: hannoy_metapage_info (dimensions $want[0], m $want[1], ef_construction $want[2], $want[3]) and hannoy_verify");
 }
+is($node->safe_psql('app', q{SELECT (SELECT elements FROM hannoy_metapage_info('items_sparse_l2')) || ' '
+	|| ((SELECT elements FROM hannoy_metapage_info('items_sparse_cos')) <= 498)}), '499 true',
+	'items_sparse_l2 holds every non-NULL sparse vector (499); items_sparse_cos leaves the zero one out');
+# and on disk (hannoy's layout: magic, version, dimensions, m, ef_construction)
+$node->safe_psql('app', 'CHECKPOINT');
+my $path = $node->data_dir . '/' . $node->safe_psql('app', "SELECT pg_relation_filepath('items_sparse_l2')");
+my ($magic, $version, @got) = unpack('L< L< S< S< S<', substr(read_bytes($path), 24, 14));
+is(sprintf('%08X %s', $magic, join(' ', @got)), '484E4E59 1000 8 40', 'items_sparse_l2: the metapage in the file');
 
 # --- queries ---------------------------------------------------------------
 my @queries = ('[0.5,0,0,0,0,0,0,0]', map {
@@ -122,6 +154,27 @@ foreach my $case ([ '<->', 'items_embedding_l2' ], [ '<=>', 'items_embedding_cos
 		$same++ if $index_rows eq $exact && $exact =~ /^(\d+,){9}\d+$/;
 	}
 	is("$same/$n", "$n/$n", "$op: the index's 10 rows at hnsw.ef_search 200 are the exact ones");
+}
+# sparsevec: distances compared (rows at equal distances may come in either order)
+my @sparse_queries = ('{1:1,201:0.5}/1000', map {
+	$node->safe_psql('app', "SELECT sparse FROM items WHERE id = $_") } (1, 123, 456));
+foreach my $case ([ '<->', 'items_sparse_l2' ], [ '<=>', 'items_sparse_cos' ])
+{
+	my ($op, $index) = @$case;
+	like($node->safe_psql('app', "SET enable_seqscan = off; EXPLAIN (COSTS OFF)
+		SELECT id FROM items ORDER BY sparse $op '$sparse_queries[0]' LIMIT 10"),
+		qr/Index Scan using $index on items/, "ORDER BY sparse $op q LIMIT 10 uses $index");
+	my ($same, $n) = (0, 0);
+	foreach my $q (@sparse_queries)
+	{
+		my $d_sql = "SELECT string_agg(d::text, ',') FROM (SELECT round((sparse $op '$q')::numeric, 6) AS d
+			FROM items ORDER BY sparse $op '$q' LIMIT 10) s";
+		my $exact = $node->safe_psql('app', "SET enable_indexscan = off; $d_sql");
+		my $index_d = $node->safe_psql('app', "SET enable_seqscan = off; SET hnsw.ef_search = 200; $d_sql");
+		$n++;
+		$same++ if $index_d eq $exact && $exact =~ /^([0-9.]+,){9}[0-9.]+$/;
+	}
+	is("$same/$n", "$n/$n", "sparse $op: the index's 10 distances at hnsw.ef_search 200 are the exact ones");
 }
 like($node->safe_psql('app', "SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off;
 	EXPLAIN (COSTS OFF) SELECT id FROM items WHERE id > 250 ORDER BY embedding <#> '$queries[0]' LIMIT 5"),
@@ -215,8 +268,10 @@ is("$rc " . errors_of($err), '0 ',
 foreach my $db ('app2', 'app3')
 {
 	is($node->safe_psql($db, q{SELECT md5(string_agg(id || ' ' || category || ' ' || coalesce(embedding::text, 'null')
-		|| ' ' || half::text, ',' ORDER BY id)) FROM items}) . ' ' . $node->safe_psql($db, $index_list),
-		"e675da6013404df029919c4728391470 $all_indexes", "$db: the same rows and indexes");
+		|| ' ' || half::text, ',' ORDER BY id)) FROM items}) . ' ' . $node->safe_psql($db, $sparse_md5)
+		  . ' ' . $node->safe_psql($db, $index_list),
+		"e675da6013404df029919c4728391470 499 2f67031fe420126f40d3b8e2b3636f92 $all_indexes",
+		"$db: the same rows and indexes");
 }
 
 # --- a dump of the restored database restores as it is ------------------------
