@@ -97,6 +97,9 @@ typedef struct BuildGraph
 	uint8	   *codes;			/* PQ: every element's code, before writing */
 	bool		coded;			/* PQ past maintenance_work_mem: vectors are codes */
 	const void *query_table;	/* coded: the inserted element's distance table */
+	const void *prepared;		/* the inserted element's vector as a query
+								 * (prepare_query; most opclasses: itself) */
+	MemoryContext querycxt;		/* holds prepared until the next insert */
 	float	   *decoded;		/* coded: the inserted element's code, decoded */
 	Relation	heap;
 	int			count;

@@ -31,8 +31,9 @@ spilled_distance(const void *vector, void *arg)
 {
 	SpilledVisit *a = arg;
 
-	a->c->distance = a->search->opclass->element_distance(a->search->info,
-														  a->search->query, vector);
+	BuildGraph *g = a->search->visit_arg;
+
+	a->c->distance = a->search->opclass->query_distance(a->search->info, g->prepared, vector);
 	if (a->c->distance < a->bound)
 		HannoySearchKeepVector(a->search, a->c, vector);
 }
@@ -74,8 +75,8 @@ HannoyBuildVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	}
 	else if (!g->spilled)
 	{
-		c->distance = search->opclass->element_distance(search->info, search->query,
-														build_vector(g, ref));
+		c->distance = search->opclass->query_distance(search->info, g->prepared,
+													  build_vector(g, ref));
 		/* the search's vector arena is the graph's vector array */
 		c->vector = (int32) ref;
 	}
@@ -298,6 +299,18 @@ HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 	}
 	else
 		search->query = build_vector(g, i);
+	/* the graph's distances to it: as a query (sparse vectors scatter it) */
+	if (g->querycxt == NULL)
+		g->querycxt = AllocSetContextCreate(CurrentMemoryContext, "hannoy build query",
+											ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(g->querycxt);
+	if (!g->coded)
+	{
+		MemoryContext old = MemoryContextSwitchTo(g->querycxt);
+
+		g->prepared = g->info.opclass->prepare_query(&g->info, search->query);
+		MemoryContextSwitchTo(old);
+	}
 	if (g->coded)
 	{
 		/*

@@ -173,6 +173,95 @@ sparse_l1(const HannoyIndexInfo *info, const void *a, const void *b)
 	return HannoySparseL1(SPARSE_STORED_ARGS(a), SPARSE_STORED_ARGS(b));
 }
 
+/*
+ * A query against elements: scattered into a dense array of the index's
+ * dimensions (when there are at most SPARSE_DENSE_QUERY_DIMS), so that a
+ * distance is one pass over the element's non-zero elements instead of a
+ * merge of two index lists; query_distance then computes
+ *	 L2:  |q|^2 + sum over x's elements of x_i^2 - 2 x_i q_i
+ *	 IP:  -sum x_i q_i
+ *	 L1:  |q|_1 + sum over x's elements of |x_i - q_i| - |q_i|
+ * which order elements as the merged distances do, up to float rounding.
+ * An index a corrupted element names outside the dimensions reads as 0.
+ */
+#define SPARSE_DENSE_QUERY_DIMS		(1 << 17)
+
+typedef struct SparseQuery
+{
+	const void *stored;			/* the encoded query (merged distances) */
+	float	   *dense;			/* NULL: too many dimensions */
+	uint32		dims;
+	float		norm2;
+	float		norm1;
+} SparseQuery;
+
+static const void *
+sparse_prepare(const HannoyIndexInfo *info, const void *encoded)
+{
+	SparseQuery *q = palloc0(sizeof(SparseQuery));
+	const SparseStored *s = encoded;
+	const float *values = (const float *) (s->indices + s->nnz);
+
+	q->stored = encoded;
+	q->dims = (uint32) info->dims;
+	if (info->dims > SPARSE_DENSE_QUERY_DIMS)
+		return q;
+	q->dense = palloc0(sizeof(float) * Max(info->dims, 1));
+	for (int i = 0; i < s->nnz; i++)
+	{
+		if ((uint32) s->indices[i] < q->dims)
+			q->dense[s->indices[i]] = values[i];
+		q->norm2 += values[i] * values[i];
+		q->norm1 += fabsf(values[i]);
+	}
+	return q;
+}
+
+#define SPARSE_QUERY_LOOP(EXPR) \
+	const SparseQuery *q = query; \
+	const SparseStored *x = element; \
+	const float *xv = (const float *) (x->indices + x->nnz); \
+	float		sum = 0.0f; \
+	for (int i = 0; i < x->nnz; i++) \
+	{ \
+		float		xi = xv[i]; \
+		float		qi = (uint32) x->indices[i] < q->dims ? q->dense[x->indices[i]] : 0.0f; \
+		sum += (EXPR); \
+	}
+
+static float
+sparse_query_l2(const HannoyIndexInfo *info, const void *query, const void *element)
+{
+	if (((const SparseQuery *) query)->dense == NULL)
+		return sparse_l2(info, ((const SparseQuery *) query)->stored, element);
+	{
+		SPARSE_QUERY_LOOP(xi * xi - 2.0f * xi * qi)
+		return q->norm2 + sum;
+	}
+}
+
+static float
+sparse_query_negdot(const HannoyIndexInfo *info, const void *query, const void *element)
+{
+	if (((const SparseQuery *) query)->dense == NULL)
+		return sparse_negdot(info, ((const SparseQuery *) query)->stored, element);
+	{
+		SPARSE_QUERY_LOOP(xi * qi)
+		return -sum;
+	}
+}
+
+static float
+sparse_query_l1(const HannoyIndexInfo *info, const void *query, const void *element)
+{
+	if (((const SparseQuery *) query)->dense == NULL)
+		return sparse_l1(info, ((const SparseQuery *) query)->stored, element);
+	{
+		SPARSE_QUERY_LOOP(fabsf(xi - qi) - fabsf(qi))
+		return q->norm1 + sum;
+	}
+}
+
 /* --- column values -------------------------------------------------------- */
 
 static int
@@ -455,19 +544,20 @@ DEFINE_OPCLASS(bit_hamming_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits,
 DEFINE_OPCLASS(bit_jaccard_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits, bit_jaccard)
 
 /* sparse vectors: stored as they are, each its own size */
-#define DEFINE_SPARSE_OPCLASS(NAME, ENCODE, DISTANCE) \
+#define DEFINE_SPARSE_OPCLASS(NAME, ENCODE, QUERY_DISTANCE, DISTANCE) \
 static const HannoyOpclass NAME##_info = { \
 	.storage = HANNOY_STORAGE_SPARSE, .name = #NAME, .dims = sparsevec_value_dims, \
 	.stored_size = sparse_size, .stored_bytes = sparse_bytes, \
-	.encode = ENCODE, .prepare_query = query_as_encoded, \
-	.query_distance = DISTANCE, .element_distance = DISTANCE \
+	.encode = ENCODE, .prepare_query = sparse_prepare, \
+	.query_distance = QUERY_DISTANCE, .element_distance = DISTANCE \
 }; \
 DEFINE_SUPPORT(NAME)
 
-DEFINE_SPARSE_OPCLASS(sparsevec_l2_ops, sparsevec_to_stored, sparse_l2)
-DEFINE_SPARSE_OPCLASS(sparsevec_ip_ops, sparsevec_to_stored, sparse_negdot)
-DEFINE_SPARSE_OPCLASS(sparsevec_cosine_ops, sparsevec_to_stored_unit, sparse_negdot)
-DEFINE_SPARSE_OPCLASS(sparsevec_l1_ops, sparsevec_to_stored, sparse_l1)
+DEFINE_SPARSE_OPCLASS(sparsevec_l2_ops, sparsevec_to_stored, sparse_query_l2, sparse_l2)
+DEFINE_SPARSE_OPCLASS(sparsevec_ip_ops, sparsevec_to_stored, sparse_query_negdot, sparse_negdot)
+DEFINE_SPARSE_OPCLASS(sparsevec_cosine_ops, sparsevec_to_stored_unit, sparse_query_negdot,
+					  sparse_negdot)
+DEFINE_SPARSE_OPCLASS(sparsevec_l1_ops, sparsevec_to_stored, sparse_query_l1, sparse_l1)
 
 /* the exact vectors of the halfvec PQ opclasses (no SQL opclass of their own) */
 EXACT_OPCLASS(halfvec_l2_exact, "halfvec_l2_pq_ops", HANNOY_STORAGE_FP32, halfvec_value_dims,
