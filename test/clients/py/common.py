@@ -134,6 +134,16 @@ def check_top_k(op, rows, data, query, k=K):
     return None
 
 
+def check_index_vs_exact(by_index, exact, data, query):
+    """by_index, exact: (id, distance) rows of the same <-> query through the
+    index and through an exact scan.  None when they are the same rows and
+    the right k nearest."""
+    if [r[0] for r in by_index] != [r[0] for r in exact]:
+        return "index ids %r, exact scan ids %r" % ([r[0] for r in by_index],
+                                                    [r[0] for r in exact])
+    return check_top_k("<->", by_index, data, query)
+
+
 def exact_top_ids(op, data, query, k=K):
     order = sorted(range(len(data)), key=lambda i: distance(op, data[i], query))
     return [i + 1 for i in order[:k]]

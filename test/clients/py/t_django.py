@@ -12,7 +12,7 @@ import sys
 import django
 from django.conf import settings
 
-from common import (DIM, INDEX, K, OP_NAMES, OPS, Tap, check_distances, check_top_k,
+from common import (DIM, INDEX, K, OP_NAMES, OPS, Tap, check_distances, check_index_vs_exact, check_top_k,
                     connection_params, make_data, parse_vector_text, same_vectors, vector_text)
 
 p = connection_params()
@@ -216,10 +216,7 @@ def main():
                     cur.execute("SET LOCAL enable_seqscan = on")
                     cur.execute("SET LOCAL enable_indexscan = off")
                 exact = list(knn(q))
-            if [r[0] for r in by_index] != [r[0] for r in exact]:
-                return "index ids %r, exact scan ids %r" % ([r[0] for r in by_index],
-                                                            [r[0] for r in exact])
-            why = check_top_k("<->", by_index, vectors, q)
+            why = check_index_vs_exact(by_index, exact, vectors, q)
             if why:
                 return why
         return None

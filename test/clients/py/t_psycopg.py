@@ -19,7 +19,7 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 
 from common import (DIM, EDGE_VECTORS, INDEX, K, OP_NAMES, OPS, SPARSE_DIM, SPARSE_EDGES,
-                    Sparse, Tap, check_distances, check_top_k, close, connection_params,
+                    Sparse, Tap, check_distances, check_index_vs_exact, check_top_k, close, connection_params,
                     make_data, make_sparse_data, parse_sparse_text, parse_vector_text,
                     same_sparse_rows, same_vectors, sparse_l2, sparse_text, vector_text)
 
@@ -363,10 +363,7 @@ def main():
                 conn.execute("SET LOCAL enable_seqscan = on")
                 conn.execute("SET LOCAL enable_indexscan = off")
                 exact = conn.execute(knn, (Vector(q), Vector(q), K)).fetchall()
-            if [r[0] for r in by_index] != [r[0] for r in exact]:
-                return "index ids %r, exact scan ids %r" % ([r[0] for r in by_index],
-                                                            [r[0] for r in exact])
-            why = check_top_k("<->", by_index, vectors, q)
+            why = check_index_vs_exact(by_index, exact, vectors, q)
             if why:
                 return why
         return None

@@ -13,7 +13,7 @@ from sqlalchemy import (Column, Float, Index, Integer, MetaData, Table, create_e
                         select, text)
 from sqlalchemy.types import UserDefinedType
 
-from common import (DIM, INDEX, K, OP_NAMES, OPS, Tap, check_distances, check_top_k,
+from common import (DIM, INDEX, K, OP_NAMES, OPS, Tap, check_distances, check_index_vs_exact, check_top_k,
                     connection_params, make_data, parse_vector_text, same_vectors, vector_text)
 
 
@@ -184,10 +184,7 @@ def main():
                     conn.execute(text("SET LOCAL enable_seqscan = on"))
                     conn.execute(text("SET LOCAL enable_indexscan = off"))
                     exact = [tuple(r) for r in conn.execute(knn(q)).all()]
-                if [r[0] for r in by_index] != [r[0] for r in exact]:
-                    return "index ids %r, exact scan ids %r" % ([r[0] for r in by_index],
-                                                                [r[0] for r in exact])
-                why = check_top_k("<->", by_index, vectors, q)
+                why = check_index_vs_exact(by_index, exact, vectors, q)
                 if why:
                     return why
         return None
