@@ -263,11 +263,32 @@ same_attrs(BuildGraph *g, int64 a, int64 b)
 }
 
 /*
+ * Which of the found elements element i (vector) can be folded into: one
+ * holding the very same vector and attribute values, with a free heap TID
+ * slot; -1 if none.  Every one found is looked at, not only the nearest:
+ * equal vectors are equally near, and the nearest may be full.
+ */
+static int
+fold_target(BuildGraph *g, const HannoyCandidate *found, int nfound, int64 i,
+			const void *vector)
+{
+	for (int j = 0; j < nfound; j++)
+	{
+		int64		r = found[j].ref;
+
+		if (g->elements[r].ntids < HANNOY_HEAPTIDS && same_attrs(g, r, i) &&
+			HannoySameVector(&g->info, build_vector(g, r), vector))
+			return j;
+	}
+	return -1;
+}
+
+/*
  * Insert element i (already loaded) into the in-memory graph.  Duplicate
- * vectors share one element: when the nearest element found on the first
- * layer searched holds the very same vector and the same attribute values
- * and has a free heap TID slot, i is folded into it instead; returns false
- * then.
+ * vectors share one element: when an element found on the first layer
+ * searched holds the very same vector and the same attribute values and
+ * has a free heap TID slot (fold_target), i is folded into it instead;
+ * returns false then.
  */
 bool
 HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
@@ -342,16 +363,18 @@ HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
 		nfound = drop_self(found, nfound, i);
 		pfree(entries);
 
-		if (fold && layer == top && nfound > 0 &&
-			HannoySameVector(&g->info, build_vector(g, found[0].ref), search->query) &&
-			g->elements[found[0].ref].ntids < HANNOY_HEAPTIDS &&
-			same_attrs(g, found[0].ref, i))
+		if (fold && layer == top)
 		{
-			BuildElement *dup = &g->elements[found[0].ref];
+			int			j = fold_target(g, found, nfound, i, search->query);
 
-			dup->tids[dup->ntids++] = e->tids[0];
-			pfree(found);
-			return false;
+			if (j >= 0)
+			{
+				BuildElement *dup = &g->elements[found[j].ref];
+
+				dup->tids[dup->ntids++] = e->tids[0];
+				pfree(found);
+				return false;
+			}
 		}
 
 		list = build_list(g, i, layer, &slots);

@@ -272,14 +272,22 @@ insert_vector(HannoyIndexInfo *info, const void *exact, const char *attrs,
 		HannoySearchLayerRun(&search, info->ef_construction);
 		nfound = HannoySearchTakeResults(&search, &found);
 
-		/* a duplicate of the nearest element shares it, if there is room */
-		if (layer == top && nfound > 0 && found[0].vector >= 0 &&
-			HannoySameVector(info, HannoyCandidateVector(&search, &found[0]), vector) &&
-			HannoyAddHeapTid(info, found[0].ref, vector, attrs, attrs_size, heaptid))
+		/*
+		 * A duplicate of an element found shares it, if there is room: any
+		 * one found, as equal vectors are equally near and the nearest may
+		 * be full.
+		 */
+		if (layer == top)
 		{
-			HannoyValueSetsAdd(info, found[0].ref, (HannoyAttrsHeader) attrs, true);
-			UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
-			return;
+			for (int j = 0; j < nfound; j++)
+				if (found[j].vector >= 0 &&
+					HannoySameVector(info, HannoyCandidateVector(&search, &found[j]), vector) &&
+					HannoyAddHeapTid(info, found[j].ref, vector, attrs, attrs_size, heaptid))
+				{
+					HannoyValueSetsAdd(info, found[j].ref, (HannoyAttrsHeader) attrs, true);
+					UnlockPage(index, HANNOY_UPDATE_LOCK, mode);
+					return;
+				}
 		}
 
 		counts[layer] = HannoySelectNeighbors(&search, found, nfound,
