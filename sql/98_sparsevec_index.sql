@@ -84,6 +84,21 @@ SET enable_seqscan = off;
 SELECT id FROM sp ORDER BY v <=> (SELECT v FROM sp WHERE id = 10011) LIMIT 1;
 RESET enable_seqscan;
 
+-- distances small next to the vectors' norms keep their order through the
+-- index (L2 and L1 against a query spread out once: summed in double; in
+-- float, (10000,3) and (10000,2) both came out at 0 from {1:10000,2:1},
+-- and the later row first)
+CREATE TABLE sp_near (id int, v sparsevec(2));
+INSERT INTO sp_near VALUES (1, '{1:10000,2:4}/2'), (2, '{1:10000,2:3}/2'), (3, '{1:10000,2:2}/2'),
+	(4, '{1:100000000,2:3}/2'), (5, '{1:100000000,2:2}/2');
+CREATE INDEX sp_near_l2 ON sp_near USING hannoy (v sparsevec_l2_ops);
+CREATE INDEX sp_near_l1 ON sp_near USING hannoy (v sparsevec_l1_ops);
+SET enable_seqscan = off;
+SELECT array_agg(id) AS l2_order FROM (SELECT id FROM sp_near WHERE id <= 3 ORDER BY v <-> '{1:10000,2:1}/2') s;
+SELECT array_agg(id) AS l1_order FROM (SELECT id FROM sp_near WHERE id >= 4 ORDER BY v <+> '{1:100000000,2:1}/2') s;
+RESET enable_seqscan;
+DROP TABLE sp_near;
+
 -- an index built empty takes its dimensions from the first row
 CREATE TABLE sp_empty (v sparsevec);
 CREATE INDEX sp_empty_idx ON sp_empty USING hannoy (v);

@@ -139,6 +139,9 @@ with_vector(HannoyIndexInfo *info, Page page, BlockNumber blkno, OffsetNumber of
 
 		if (joined)
 			pfree(joined);
+		/* nothing dangles if the allocation fails */
+		joined = NULL;
+		joined_size = 0;
 		joined = MemoryContextAlloc(TopMemoryContext, size);
 		joined_size = size;
 	}
@@ -421,6 +424,9 @@ HannoyDiskVisit(HannoySearch *search, HannoyRef ref, int layer, float bound,
 	{
 		/* not kept after all: give the arena slot back */
 		search->vectors_used--;
+		/* vectors of varying size: their bytes too (the slot was the last) */
+		if (search->vector_offsets)
+			search->arena_used = search->vector_offsets[search->vectors_used];
 		c->vector = -1;
 	}
 	UnlockReleaseBuffer(buf);

@@ -181,8 +181,11 @@ sparse_l1(const HannoyIndexInfo *info, const void *a, const void *b)
  *	 L2:  |q|^2 + sum over x's elements of x_i^2 - 2 x_i q_i
  *	 IP:  -sum x_i q_i
  *	 L1:  |q|_1 + sum over x's elements of |x_i - q_i| - |q_i|
- * which order elements as the merged distances do, up to float rounding.
- * An index a corrupted element names outside the dimensions reads as 0.
+ * which order elements as the merged distances do.  L2 and L1 subtract
+ * from the query's norm: in float, a difference small next to it would be
+ * lost (a query {1:10000,2:1} would find (10000,2) and (10000,3) both at
+ * 0), so they sum in double, where the products of floats are exact.  An
+ * index a corrupted element names outside the dimensions reads as 0.
  */
 #define SPARSE_DENSE_QUERY_DIMS		(1 << 17)
 
@@ -191,8 +194,8 @@ typedef struct SparseQuery
 	const void *stored;			/* the encoded query (merged distances) */
 	float	   *dense;			/* NULL: too many dimensions */
 	uint32		dims;
-	float		norm2;
-	float		norm1;
+	double		norm2;
+	double		norm1;
 } SparseQuery;
 
 static const void *
@@ -211,21 +214,21 @@ sparse_prepare(const HannoyIndexInfo *info, const void *encoded)
 	{
 		if ((uint32) s->indices[i] < q->dims)
 			q->dense[s->indices[i]] = values[i];
-		q->norm2 += values[i] * values[i];
-		q->norm1 += fabsf(values[i]);
+		q->norm2 += (double) values[i] * values[i];
+		q->norm1 += fabs((double) values[i]);
 	}
 	return q;
 }
 
-#define SPARSE_QUERY_LOOP(EXPR) \
+#define SPARSE_QUERY_LOOP(TYPE, EXPR) \
 	const SparseQuery *q = query; \
 	const SparseStored *x = element; \
 	const float *xv = (const float *) (x->indices + x->nnz); \
-	float		sum = 0.0f; \
+	TYPE		sum = 0; \
 	for (int i = 0; i < x->nnz; i++) \
 	{ \
-		float		xi = xv[i]; \
-		float		qi = (uint32) x->indices[i] < q->dims ? q->dense[x->indices[i]] : 0.0f; \
+		TYPE		xi = xv[i]; \
+		TYPE		qi = (uint32) x->indices[i] < q->dims ? q->dense[x->indices[i]] : 0.0f; \
 		sum += (EXPR); \
 	}
 
@@ -235,8 +238,8 @@ sparse_query_l2(const HannoyIndexInfo *info, const void *query, const void *elem
 	if (((const SparseQuery *) query)->dense == NULL)
 		return sparse_l2(info, ((const SparseQuery *) query)->stored, element);
 	{
-		SPARSE_QUERY_LOOP(xi * xi - 2.0f * xi * qi)
-		return q->norm2 + sum;
+		SPARSE_QUERY_LOOP(double, xi * xi - 2.0 * xi * qi)
+		return (float) Max(q->norm2 + sum, 0.0);
 	}
 }
 
@@ -246,7 +249,7 @@ sparse_query_negdot(const HannoyIndexInfo *info, const void *query, const void *
 	if (((const SparseQuery *) query)->dense == NULL)
 		return sparse_negdot(info, ((const SparseQuery *) query)->stored, element);
 	{
-		SPARSE_QUERY_LOOP(xi * qi)
+		SPARSE_QUERY_LOOP(float, xi * qi)
 		return -sum;
 	}
 }
@@ -257,8 +260,8 @@ sparse_query_l1(const HannoyIndexInfo *info, const void *query, const void *elem
 	if (((const SparseQuery *) query)->dense == NULL)
 		return sparse_l1(info, ((const SparseQuery *) query)->stored, element);
 	{
-		SPARSE_QUERY_LOOP(fabsf(xi - qi) - fabsf(qi))
-		return q->norm1 + sum;
+		SPARSE_QUERY_LOOP(double, fabs(xi - qi) - fabs(qi))
+		return (float) Max(q->norm1 + sum, 0.0);
 	}
 }
 
@@ -386,7 +389,16 @@ halfvec_to_fp32_unit(Datum value, int dims, void *out)
 static int
 sparsevec_value_dims(Datum value)
 {
-	return DatumGetSparseVector(value)->dim;
+	SparseVector *v = DatumGetSparseVector(value);
+
+	/* the encoders copy what nnz says into buffers of the largest size */
+	if (v->nnz < 0 || v->nnz > HANNOY_SPARSE_MAX_NNZ ||
+		VARSIZE_ANY(v) < SPARSEVEC_SIZE(v->nnz))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("sparsevec value with %d non-zero elements in %zu bytes is corrupted",
+						v->nnz, (Size) VARSIZE_ANY(v))));
+	return v->dim;
 }
 
 static bool

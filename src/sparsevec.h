@@ -11,8 +11,8 @@
  * sends the three int32 fields, the 0-based indices and the values.
  *
  * The distances over (count, indices, values) triples are shared by the
- * SQL functions and the sparsevec opclasses, so that an index and a
- * sequential scan compute the same numbers.
+ * SQL functions and the sparsevec opclasses' element-to-element distances
+ * (their queries are spread into an array first: opclass.c).
  *
  *-------------------------------------------------------------------------
  */
