@@ -102,6 +102,12 @@ typedef struct HannoyOpclass
 	Size		(*stored_bytes) (const HannoyIndexInfo *info, const void *head);
 
 	/*
+	 * hannoy_verify: what is wrong with a stored vector of the right size,
+	 * or NULL (NULL callback: any bytes are a vector).
+	 */
+	const char *(*check_stored) (const HannoyIndexInfo *info, const void *vector);
+
+	/*
 	 * Encode a column value or query into the exact format (dims elements
 	 * at out): the stored format itself, or for PQ the float4 vector codes
 	 * are made from.  Returns false when the value has no place in the

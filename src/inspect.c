@@ -155,7 +155,8 @@ violation(Relation index, const char *fmt, BlockNumber blk, OffsetNumber off,
  * An element's vector: the bytes its item holds inline fit its flags, and
  * the rest is in its chain -- vector parts, then a vector item -- whose
  * lengths add up to it (each read under a share lock of its page, as
- * searches do).
+ * searches do).  An opclass that can tell (check_stored: sparse vectors)
+ * then checks what the whole vector holds.
  */
 static void
 check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
@@ -167,6 +168,9 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 	Size		vsize = HannoyElementVectorBytes(info, tup, inline_bytes);
 	Size		remaining = vsize - inline_bytes;
 	ItemPointerData vt = tup->vector_tid;
+	/* the whole vector, for an opclass that checks its contents */
+	char	   *whole = info->opclass->check_stored ? palloc(Max(vsize, 1)) : NULL;
+	const char *problem;
 
 	if (vsize == 0)
 		violation(index, "has a vector of the wrong size", blk, off,
@@ -176,15 +180,16 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 		violation(index, "has a vector of the wrong size", blk, off,
 				  psprintf("It holds %zu of %zu bytes inline%s.", inline_bytes, vsize,
 						   (tup->flags & HANNOY_ELEMENT_EXTERNAL) ? " and has a vector item" : ""));
-	if (!(tup->flags & HANNOY_ELEMENT_EXTERNAL))
-		return;
-	while (remaining > 0)
+	if (whole)
+		memcpy(whole, HannoyElementVector(tup, meta->m), inline_bytes);
+	while ((tup->flags & HANNOY_ELEMENT_EXTERNAL) && remaining > 0)
 	{
 		BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&vt);
 		OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&vt);
 		Buffer		vbuf = InvalidBuffer;
 		Page		vpage = page;
 		Size		len;
+		const char *data;
 
 		if (!ItemPointerIsValid(&vt) || vblk >= nblocks || vblk == HANNOY_METAPAGE_BLKNO)
 			violation(index, "has no vector item", blk, off,
@@ -196,15 +201,22 @@ check_vector(Relation index, Page page, BlockNumber blk, OffsetNumber off,
 			vpage = BufferGetPage(vbuf);
 			HannoyCheckElementPage(index, vpage, vblk);
 		}
-		if (HannoyGetVectorPart(vpage, voff, remaining, &len, &vt) == NULL)
+		data = HannoyGetVectorPart(vpage, voff, remaining, &len, &vt);
+		if (data == NULL)
 			violation(index, "has no vector item", blk, off,
 					  psprintf("A vector item or part at (%u,%u) should hold %s%zu bytes.",
 							   vblk, voff, remaining == vsize - inline_bytes ? "" : "the last ",
 							   remaining));
+		if (whole)
+			memcpy(whole + (vsize - remaining), data, len);
 		remaining -= len;
 		if (BufferIsValid(vbuf))
 			UnlockReleaseBuffer(vbuf);
 	}
+	if (whole && (problem = info->opclass->check_stored(info, whole)) != NULL)
+		violation(index, "has an invalid vector", blk, off, problem);
+	if (whole)
+		pfree(whole);
 }
 
 /*

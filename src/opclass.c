@@ -155,6 +155,27 @@ sparse_bytes(const HannoyIndexInfo *info, const void *head)
 	return SPARSE_STORED_BYTES(nnz);
 }
 
+/* Indices ascending and within the dimensions, values finite. */
+static const char *
+sparse_check(const HannoyIndexInfo *info, const void *vector)
+{
+	const SparseStored *s = vector;
+	const float *values = (const float *) (s->indices + s->nnz);
+
+	for (int i = 0; i < s->nnz; i++)
+	{
+		if (s->indices[i] < 0 || s->indices[i] >= info->dims)
+			return psprintf("Its element %d has index %d, outside 0 to %d.",
+							i, s->indices[i], info->dims - 1);
+		if (i > 0 && s->indices[i] <= s->indices[i - 1])
+			return psprintf("Its element %d has index %d, after %d.",
+							i, s->indices[i], s->indices[i - 1]);
+		if (!isfinite(values[i]))
+			return psprintf("Its element %d is %g.", i, values[i]);
+	}
+	return NULL;
+}
+
 static float
 sparse_l2(const HannoyIndexInfo *info, const void *a, const void *b)
 {
@@ -559,7 +580,7 @@ DEFINE_OPCLASS(bit_jaccard_ops, HANNOY_STORAGE_BIT, bit_value_dims, bit_to_bits,
 #define DEFINE_SPARSE_OPCLASS(NAME, ENCODE, QUERY_DISTANCE, DISTANCE) \
 static const HannoyOpclass NAME##_info = { \
 	.storage = HANNOY_STORAGE_SPARSE, .name = #NAME, .dims = sparsevec_value_dims, \
-	.stored_size = sparse_size, .stored_bytes = sparse_bytes, \
+	.stored_size = sparse_size, .stored_bytes = sparse_bytes, .check_stored = sparse_check, \
 	.encode = ENCODE, .prepare_query = sparse_prepare, \
 	.query_distance = QUERY_DISTANCE, .element_distance = DISTANCE \
 }; \
