@@ -18,6 +18,7 @@
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
+#include "common/hashfn.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -241,6 +242,88 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 }
 
 /*
+ * Rows with the very same vector and attribute values share an element,
+ * HANNOY_HEAPTIDS at most: fold the loaded rows so before the graph is
+ * built, serial or parallel.  (The search of each insert finds only some
+ * of the copies, and a parallel build does not fold as it inserts; copies
+ * left as elements of their own are all at distance 0 from each other,
+ * and once there are more of them than a list has places their lists hold
+ * only each other: README, Limits.)  A hash of each vector and attribute
+ * area groups candidates; the chain of a hash bucket holds the elements
+ * kept so far, and one found full is unlinked as the scan passes it, so a
+ * vector repeated a million times costs no more than one that is not.
+ * Elements keep the order they were loaded in; the graph is built in it.
+ */
+static void
+build_fold_copies(BuildGraph *g)
+{
+	int64		n = g->count;
+	int64		nbuckets = 1;
+	int64	   *head;
+	int64	   *next;
+	uint32	   *hashes;
+	int64		kept = 0;
+
+	while (nbuckets < 2 * n)
+		nbuckets <<= 1;
+	head = palloc_extended(sizeof(int64) * nbuckets, MCXT_ALLOC_HUGE);
+	next = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	hashes = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	memset(head, 0xff, sizeof(int64) * nbuckets);
+
+	for (int64 i = 0; i < n; i++)
+	{
+		const char *vector = build_vector(g, i);
+		Size		bytes = HannoyVectorBytes(&g->info, vector);
+		uint32		h = hash_bytes((const unsigned char *) vector, (int) bytes);
+		int64	   *link;
+		bool		folded = false;
+
+		if (g->elements[i].attrs_size > 0)
+			h = hash_combine(h, hash_bytes((const unsigned char *) build_attrs(g, i),
+										   g->elements[i].attrs_size));
+		link = &head[h & (nbuckets - 1)];
+		while (*link >= 0)
+		{
+			int64		j = *link;
+			BuildElement *e = &g->elements[j];
+
+			if (e->ntids >= HANNOY_HEAPTIDS)
+			{
+				*link = next[j];	/* full: no row joins it any more */
+				continue;
+			}
+			if (hashes[j] == h && build_same_attrs(g, j, i) &&
+				HannoySameVector(&g->info, build_vector(g, j), vector))
+			{
+				e->tids[e->ntids++] = g->elements[i].tids[0];
+				folded = true;
+				break;
+			}
+			link = &next[j];
+		}
+		if (folded)
+			continue;
+		if (kept != i)
+		{
+			g->elements[kept] = g->elements[i];
+			if (g->vector_offsets)
+				g->vector_offsets[kept] = g->vector_offsets[i];
+			else
+				memcpy(build_vector(g, kept), vector, g->info.vector_size);
+		}
+		hashes[kept] = h;
+		next[kept] = head[h & (nbuckets - 1)];
+		head[h & (nbuckets - 1)] = kept;
+		kept++;
+	}
+	g->count = kept;
+	pfree(head);
+	pfree(next);
+	pfree(hashes);
+}
+
+/*
  * A PQ index re-ranks from the table's column (rerank.c): it cannot be on
  * an expression.
  */
@@ -329,6 +412,12 @@ hannoybuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback,
 						   &g, NULL);
 	phase_start = report_phase("loading", phase_start);
+	/* spilled elements are on their pages already; codes may hide copies */
+	if (!g.spilled && !g.coded && g.count > 1)
+	{
+		build_fold_copies(&g);
+		phase_start = report_phase("folding copies", phase_start);
+	}
 	if (g.stored.opclass->storage == HANNOY_STORAGE_PQ && g.count > 0 && !g.coded)
 	{
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HANNOY_PHASE_TRAIN);

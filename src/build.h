@@ -223,6 +223,15 @@ build_attrs(BuildGraph *g, int64 i)
 		g->attrs + (uint64) g->elements[i].attrs * MAXIMUM_ALIGNOF : NULL;
 }
 
+/* Whether elements a and b have the same attribute values (or none). */
+static inline bool
+build_same_attrs(BuildGraph *g, int64 a, int64 b)
+{
+	return g->elements[a].attrs_size == g->elements[b].attrs_size &&
+		(g->elements[a].attrs_size == 0 ||
+		 memcmp(build_attrs(g, a), build_attrs(g, b), g->elements[a].attrs_size) == 0);
+}
+
 /* build_graph.c */
 extern bool HannoyBuildVisit(HannoySearch *search, HannoyRef ref, int layer,
 							 float bound, HannoyCandidate *c);

@@ -253,14 +253,6 @@ set_own_list(BuildGraph *g, int64 i, uint32 *list, int slots,
 	unlock_element(g, i);
 }
 
-/* Whether elements a and b have the same attribute values (or none). */
-static bool
-same_attrs(BuildGraph *g, int64 a, int64 b)
-{
-	return g->elements[a].attrs_size == g->elements[b].attrs_size &&
-		(g->elements[a].attrs_size == 0 ||
-		 memcmp(build_attrs(g, a), build_attrs(g, b), g->elements[a].attrs_size) == 0);
-}
 
 /*
  * Which of the found elements element i (vector) can be folded into: one
@@ -276,7 +268,7 @@ fold_target(BuildGraph *g, const HannoyCandidate *found, int nfound, int64 i,
 	{
 		int64		r = found[j].ref;
 
-		if (g->elements[r].ntids < HANNOY_HEAPTIDS && same_attrs(g, r, i) &&
+		if (g->elements[r].ntids < HANNOY_HEAPTIDS && build_same_attrs(g, r, i) &&
 			HannoySameVector(&g->info, build_vector(g, r), vector))
 			return j;
 	}
