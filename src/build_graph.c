@@ -276,11 +276,14 @@ fold_target(BuildGraph *g, const HannoyCandidate *found, int nfound, int64 i,
 }
 
 /*
- * Insert element i (already loaded) into the in-memory graph.  Duplicate
- * vectors share one element: when an element found on the first layer
- * searched holds the very same vector and the same attribute values and
- * has a free heap TID slot (fold_target), i is folded into it instead;
- * returns false then.
+ * Insert element i (already loaded) into the in-memory graph.  With fold,
+ * when an element found on the first layer searched holds the very same
+ * vector and the same attribute values and has a free heap TID slot
+ * (fold_target), i is folded into it instead; returns false then.  The
+ * build folds every copy it loads before the graph (build.c,
+ * build_fold_copies), so this finds something only in a graph built on
+ * PQ codes past maintenance_work_mem, where the load does not fold and
+ * equal codes share an element (each heap TID is re-ranked on its own).
  */
 bool
 HannoyBuildInsert(BuildGraph *g, HannoySearch *search, int64 i, bool fold)
